@@ -1,0 +1,103 @@
+/* Typed SeeKi configuration. config/ is the only module that knows TOML
+ * exists: it finds the file (lookup order of SPEC §2), parses it through the
+ * toml++ bridge into a JSON tree, validates every key and fills struct cfg.
+ * The same validator serves the setup wizard's JSON bodies.
+ * A struct cfg is immutable after loading and may be read from any thread. */
+#ifndef SEEKI_CONFIG_H
+#define SEEKI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+enum cfg_db_kind { CFG_DB_POSTGRES, CFG_DB_SQLITE };
+enum cfg_auth { CFG_AUTH_KEY, CFG_AUTH_AGENT, CFG_AUTH_PASSWORD };
+enum cfg_hostkey_policy { CFG_HOSTKEY_ACCEPT_NEW, CFG_HOSTKEY_STRICT };
+
+struct cfg_ssh {
+    bool enabled;            /* an [ssh] table was present */
+    char *host;              /* required when enabled */
+    int port;                /* 1-65535, default 22 */
+    char *username;          /* may be NULL when ~/.ssh/config supplies User */
+    enum cfg_auth auth_method;
+    char *key_path;          /* "~" already expanded; NULL unless given */
+    char *known_hosts_file;  /* "~" expanded; default $HOME/.ssh/known_hosts */
+    enum cfg_hostkey_policy host_key_policy; /* default accept-new */
+    int keepalive_seconds;   /* >= 0, default 15; 0 disables */
+    int connect_timeout_seconds; /* 1-300, default 10 */
+};
+
+/* One display-name override: display.tables.<table> (column == NULL) or
+ * display.columns.<table>.<column>. */
+struct cfg_label {
+    char *table;
+    char *column; /* NULL for a table label */
+    char *label;
+};
+
+/* Optional .seeki.secrets beside the config file (mode must be 0600-ish:
+ * not readable by group or others). All fields may be NULL. */
+struct cfg_secrets {
+    char *path;            /* where it was looked for (even if absent) */
+    char *key_passphrase;  /* ssh.key_passphrase */
+    char *ssh_password;    /* ssh.password */
+    char *db_password;     /* database.password: used when the URL has none */
+};
+
+struct cfg {
+    char *path;       /* the file loaded (absolute); NULL for --demo */
+    char *dir;        /* its directory (relative sqlite paths resolve here) */
+
+    char *server_host; /* default "127.0.0.1" */
+    int server_port;   /* 1-65535, default 3141 */
+
+    enum cfg_db_kind db_kind;   /* default postgres */
+    char *db_url;               /* ${ENV} expanded; may hold a password: never log it */
+    char *sqlite_path;          /* sqlite only: absolute file path from db_url */
+    int max_connections;        /* 1-100, default 5 */
+    char **schemas;             /* non-empty, default {"public"} */
+    size_t nschemas;
+    int statement_timeout_ms;   /* >= 1, default 30000 */
+
+    bool include_set;           /* tables.include given (even if empty) */
+    char **include;
+    size_t ninclude;
+    char **exclude;
+    size_t nexclude;
+
+    struct cfg_label *labels;   /* display.tables and display.columns */
+    size_t nlabels;
+
+    char *title;    /* branding.title, default "SeeKi" */
+    char *subtitle; /* branding.subtitle, NULL when unset */
+
+    struct cfg_ssh ssh;
+    struct cfg_secrets secrets;
+};
+
+/* Finds and loads the configuration. explicit_path is --config (NULL when not
+ * given; a missing explicit file is SEEKI_E_CONFIG). With no explicit path and
+ * no file in the lookup order returns SEEKI_E_NO_CONFIG (setup mode) with the
+ * searched paths in err. Malformed TOML, unknown keys and invalid values are
+ * SEEKI_E_CONFIG with "path:line:column: reason" (unknown keys suggest the
+ * nearest known key). Also loads and permission-checks .seeki.secrets. */
+enum seeki_code cfg_load(const char *explicit_path, struct cfg **out, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+
+/* Configuration for `seeki --demo`: sqlite at sqlite_path, everything else
+ * default. Never fails. */
+struct cfg *cfg_new_demo(const char *sqlite_path);
+
+/* Applies --host/--port/SEEKI_BIND overrides (host may be NULL, port 0 = keep).
+ * Returns SEEKI_E_BAD_PARAM for an invalid port or bind spec. */
+enum seeki_code cfg_override_bind(struct cfg *c, const char *host, int port,
+                                  struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* Label lookups; NULL when no override exists. */
+const char *cfg_table_label(const struct cfg *c, const char *table);
+const char *cfg_column_label(const struct cfg *c, const char *table, const char *column);
+
+void cfg_destroy(struct cfg *c);
+
+#endif

@@ -1,0 +1,208 @@
+/* The database engine interface: one API over PostgreSQL (db/pg.c, libpq) and
+ * SQLite (db/sqlite.c). Engines are a function-pointer table chosen at open
+ * time (struct db_engine_ops in db_int.h). Only db/ speaks SQL; callers hand in
+ * a resolved struct db_query (identifiers already checked against the live
+ * catalog, values still raw text) and get cells back through an iterator.
+ *
+ * Threading: an engine is shared by all HTTP threads. Each db_rows_open /
+ * db_count borrows one pooled connection (at most cfg.max_connections in all)
+ * and returns it on close, so every call is safe from any thread.
+ * Read-only by construction: engines only issue SELECTs and catalog reads. */
+#ifndef SEEKI_DB_ENGINE_H
+#define SEEKI_DB_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* How a column's values are encoded (JSON, CSV) and filtered. The display
+ * type (db_display_type) follows from it. */
+enum db_vtype {
+    DB_VT_INT,         /* smallint, integer, sqlite INTEGER: JSON number */
+    DB_VT_BIGINT,      /* number when |v| <= 2^53-1, else string of digits */
+    DB_VT_FLOAT,       /* real, double: number; NaN/±Infinity as strings */
+    DB_VT_NUMERIC,     /* numeric: string, exact text form */
+    DB_VT_MONEY,       /* money: string */
+    DB_VT_BOOL,        /* true/false */
+    DB_VT_TEXT,        /* char, varchar, text, citext, name, enum */
+    DB_VT_DATE,        /* "YYYY-MM-DD", "infinity", "-infinity" */
+    DB_VT_TIMESTAMP,   /* "YYYY-MM-DD HH:MM:SS[.f]" */
+    DB_VT_TIMESTAMPTZ, /* "YYYY-MM-DDTHH:MM:SS[.f]Z" */
+    DB_VT_TIME,        /* time, timetz: text form */
+    DB_VT_INTERVAL,    /* text form */
+    DB_VT_UUID,        /* string */
+    DB_VT_JSON,        /* inlined JSON value */
+    DB_VT_NETWORK,     /* inet, cidr, macaddr: text form */
+    DB_VT_BYTEA,       /* "\x" + hex, capped at 1024 bytes in JSON */
+    DB_VT_ARRAY,       /* JSON array; elements by db_column.elem_vtype */
+    DB_VT_OTHER        /* text form; display type is the SQL type name */
+};
+
+enum db_table_kind { DB_TABLE, DB_VIEW, DB_MATVIEW, DB_FOREIGN };
+
+struct db_column {
+    char *name;          /* as in the database (any characters) */
+    char *display_name;  /* override, else derived (db_display_name) */
+    char *data_type;     /* SQL type: format_type() text, or SQLite's declared type */
+    enum db_vtype vtype;
+    enum db_vtype elem_vtype; /* arrays only */
+    bool is_nullable;
+    bool is_primary_key;
+    int position;        /* 1-based ordinal in the table */
+};
+
+struct db_table {
+    char *name;          /* public name: bare in public/main, else schema.table */
+    char *schema;        /* schema ("main" for SQLite) */
+    char *relname;       /* relation name inside the schema */
+    char *display_name;
+    enum db_table_kind kind;
+    int64_t row_estimate; /* -1 when unknown */
+    struct db_column *cols;
+    size_t ncols;
+    size_t *pk;          /* indexes into cols of the primary key, in key order */
+    size_t npk;
+    bool has_rowid;      /* physical row id usable for stable order (rowid/ctid) */
+};
+
+/* An immutable snapshot of the allowed tables (include/exclude applied),
+ * sorted by name. Owned by the engine; valid until db_close. */
+struct db_catalog {
+    struct db_table *tables;
+    size_t ntables;
+};
+
+struct db_sort {
+    size_t col;  /* index into table->cols */
+    bool desc;
+};
+
+/* Filter operators after parsing an expression against a column's type
+ * (db_filter_parse). a/b hold the operand(s) as text in the form the engine
+ * binds (dates normalized, booleans as "1"/"0"). */
+enum db_filter_op {
+    DB_F_CONTAINS,  /* case-insensitive substring (text; other types by text form) */
+    DB_F_EQ,        /* exact, case-sensitive for text */
+    DB_F_GT,
+    DB_F_GE,
+    DB_F_LT,
+    DB_F_LE,
+    DB_F_BETWEEN,   /* a <= v <= b (inclusive) */
+    DB_F_RANGE,     /* a <= v < b (date prefix like 2026-04) */
+    DB_F_BOOL,      /* a is "1" (true) or "0" (false); NULL matches neither */
+    DB_F_IS_NULL,
+    DB_F_NOT_NULL
+};
+
+struct db_filter {
+    size_t col;
+    enum db_filter_op op;
+    char *a; /* owned; NULL when the op takes no operand */
+    char *b; /* owned; BETWEEN/RANGE upper bound */
+};
+
+/* A resolved read request. All pointers are borrowed for the call. */
+struct db_query {
+    const struct db_table *table;
+    const struct db_sort *sorts;
+    size_t nsorts;
+    const char *search;         /* NULL or "" = no search */
+    const struct db_filter *filters;
+    size_t nfilters;
+    int64_t offset;             /* rows to skip, >= 0 */
+    int64_t limit;              /* rows to return; -1 = all (export) */
+    bool reverse;               /* read in reversed order (page=last); rows come back reversed */
+};
+
+/* One value as the engine produced it. Text forms follow SPEC §4 (PostgreSQL
+ * returns everything as DB_CELL_TEXT; SQLite keeps its storage classes). */
+enum db_cell_kind { DB_CELL_NULL, DB_CELL_INT, DB_CELL_REAL, DB_CELL_TEXT, DB_CELL_BLOB };
+
+struct db_cell {
+    enum db_cell_kind kind;
+    int64_t i;       /* DB_CELL_INT */
+    double d;        /* DB_CELL_REAL */
+    const char *s;   /* DB_CELL_TEXT (UTF-8, not necessarily NUL-free) / DB_CELL_BLOB */
+    size_t len;      /* bytes in s */
+};
+
+struct db_engine;
+struct db_iter;
+
+/* Options the caller may add to the config when opening. */
+struct db_open_opts {
+    int tunnel_port; /* 0: connect as the URL says; else via 127.0.0.1:tunnel_port */
+};
+
+/* Opens the engine named by cfg->db_kind, checks the database can be reached
+ * (SQLite: the file exists and opens read-only), and loads the catalog.
+ * opts may be NULL. Errors say what failed and what to do (exit 1 at startup). */
+enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
+                        struct db_engine **out, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_close(struct db_engine *e);
+
+const char *db_kind_name(const struct db_engine *e); /* "postgres" or "sqlite" */
+const struct db_catalog *db_catalog(const struct db_engine *e);
+
+/* Looks a route's table name up: exact public name, or schema.table. Unknown,
+ * hidden or excluded tables are SEEKI_E_NOT_FOUND "Table 'x' not found"; an
+ * ambiguous bare name is SEEKI_E_BAD_PARAM naming the qualified candidates. */
+enum seeki_code db_find_table(const struct db_catalog *cat, const char *name,
+                              const struct db_table **out, struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Returns the column index or -1. */
+long db_find_column(const struct db_table *t, const char *name);
+
+/* Runs a read. On success *out is an iterator holding one pooled connection
+ * until db_iter_close. Errors: SEEKI_E_DB_UNAVAILABLE, SEEKI_E_TIMEOUT,
+ * SEEKI_E_FORBIDDEN (no SELECT grant), SEEKI_E_DB. */
+enum seeki_code db_rows_open(struct db_engine *e, const struct db_query *q, struct db_iter **out,
+                             struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Fetches the next row: *row points at table->ncols cells valid until the
+ * next call or close; *row = NULL at the end. Rows of a reverse query come
+ * back already flipped into forward order. */
+enum seeki_code db_iter_next(struct db_iter *it, const struct db_cell **row,
+                             struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_iter_close(struct db_iter *it); /* NULL accepted */
+
+/* Counts rows matching q (offset/limit ignored). *exact is false when the
+ * engine gave an estimate because an exact count would be too slow. */
+enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
+                         struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* Cheap liveness check through the pool (status route, seeki check). */
+enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* --- helpers shared by API and engines (db/names.c, db/filter.c, db/encode.c) --- */
+
+/* "Text", "Number", "Decimal", "Yes/No", "Date", "Date & Time", "Time",
+ * "Duration", "JSON", "UUID", "Network", "Currency", "Binary", "List"; for
+ * DB_VT_OTHER the column's data_type. Never NULL. */
+const char *db_display_type(const struct db_column *c);
+/* supervisor_id -> "Supervisor", createdAt -> "Created At". Heap string. */
+char *db_display_name(const char *ident);
+const char *db_table_kind_name(enum db_table_kind k); /* "table", "view", ... */
+/* Text-like columns take part in search. */
+bool db_vtype_is_text(enum db_vtype v);
+
+/* Parses a filter expression (SPEC §5) for column c (index col). On a value
+ * that does not fit the type returns SEEKI_E_BAD_PARAM naming the column and
+ * showing the accepted forms. out->a/b are heap strings (db_filter_free). */
+enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const char *expr,
+                                struct db_filter *out, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_filter_free(struct db_filter *f);
+
+/* Value encoding (SPEC §4), db/encode.c. db_cell_json returns a new reference
+ * (never NULL; JSON null for NULL). db_cell_csv appends one RFC 4180 field
+ * (quoted when needed; NULL is empty, "" is a quoted empty string); returns -1
+ * only when out's maximum is reached. */
+json_t *db_cell_json(const struct db_column *c, const struct db_cell *v);
+int db_cell_csv(const struct db_column *c, const struct db_cell *v, struct buf *out)
+    SEEKI_MUST_CHECK;
+
+#endif
