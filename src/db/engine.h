@@ -15,8 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "config/config.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -197,12 +195,22 @@ enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const cha
                                 struct db_filter *out, struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_filter_free(struct db_filter *f);
 
-/* Value encoding (SPEC §4), db/encode.c. db_cell_json returns a new reference
- * (never NULL; JSON null for NULL). db_cell_csv appends one RFC 4180 field
- * (quoted when needed; NULL is empty, "" is a quoted empty string); returns -1
- * only when out's maximum is reached. */
-json_t *db_cell_json(const struct db_column *c, const struct db_cell *v);
+/* Value encoding (SPEC §4), db/encode.c. Both append text to out and return
+ * -1 only when out's maximum is reached.
+ * db_cell_json appends one JSON value as text (null for NULL): numbers keep
+ * their exact text, JSON columns are inlined as they are (so big numbers stay
+ * exact), strings are escaped.
+ * db_cell_csv appends one RFC 4180 field (quoted when needed; NULL is an empty
+ * field, "" is a quoted empty string ""), with the same text forms as JSON
+ * (booleans true/false, bytea in full). */
+int db_cell_json(const struct db_column *c, const struct db_cell *v, struct buf *out)
+    SEEKI_MUST_CHECK;
 int db_cell_csv(const struct db_column *c, const struct db_cell *v, struct buf *out)
     SEEKI_MUST_CHECK;
+
+/* Creates the demo SQLite database (SPEC §8) at path, deterministically, if it
+ * does not exist yet: built in a temp file beside it, then renamed, so an
+ * interrupted build never leaves a half database. db/demo.c. */
+enum seeki_code db_demo_create(const char *path, struct seeki_err *err) SEEKI_MUST_CHECK;
 
 #endif
