@@ -85,19 +85,50 @@ struct cfg {
 enum seeki_code cfg_load(const char *explicit_path, struct cfg **out, struct seeki_err *err)
     SEEKI_MUST_CHECK;
 
-/* Configuration for `seeki --demo`: sqlite at sqlite_path, everything else
- * default. Never fails. */
+/* Validates a JSON image of seeki.toml (the setup wizard's request bodies)
+ * with exactly the rules of cfg_load. doc is borrowed (a jansson json_t *).
+ * There are no source positions, so messages read "LABEL: reason" (or just
+ * "reason" when source_label is NULL); every reason names the key, e.g.
+ * "`server.port` must be an integer from 1 to 65535, got 0". base_dir is
+ * where the config would live (relative sqlite: paths and key_path resolve
+ * there; NULL = the current directory); *out gets path NULL, dir = base_dir
+ * and secrets.path = base_dir/.seeki.secrets. With CFG_JSON_SECRETS a
+ * top-level "secrets" object shaped like .seeki.secrets is accepted and
+ * fills out->secrets; other top-level extras (e.g. accept_host_key) must be
+ * removed by the caller. SEEKI_E_CONFIG on any invalid value. */
+struct json_t;
+#define CFG_JSON_SECRETS 1u
+enum seeki_code cfg_from_json(struct json_t *doc, const char *source_label, const char *base_dir,
+                              unsigned flags, struct cfg **out, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+
+/* Parses a SEEKI_BIND value: "host:port", "[v6addr]:port" (host returned
+ * without brackets) or ":port" (*host NULL: keep the configured host).
+ * *host is owned by the caller. SEEKI_E_BAD_PARAM (message names the value
+ * and the accepted forms) for anything else or a port outside 1-65535. */
+enum seeki_code cfg_parse_bind(const char *spec, char **host, int *port, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+
+/* Configuration for `seeki --demo`: sqlite at sqlite_path (made absolute;
+ * db_url "sqlite:///abs/path"), everything else default, path NULL. With
+ * sqlite_path NULL or "" (setup mode's placeholder) there is no database:
+ * db_url and sqlite_path are NULL. Never fails. */
 struct cfg *cfg_new_demo(const char *sqlite_path);
 
-/* Applies --host/--port/SEEKI_BIND overrides (host may be NULL, port 0 = keep).
- * Returns SEEKI_E_BAD_PARAM for an invalid port or bind spec. */
+/* Applies --host/--port/SEEKI_BIND overrides (host may be NULL, port 0 = keep;
+ * "[::1]" is stored as "::1"). Returns SEEKI_E_BAD_PARAM for a port outside
+ * 0-65535 or an empty host, leaving c unchanged. */
 enum seeki_code cfg_override_bind(struct cfg *c, const char *host, int port,
                                   struct seeki_err *err) SEEKI_MUST_CHECK;
 
-/* Label lookups; NULL when no override exists. */
+/* Label lookups (display.tables / display.columns); NULL when no override
+ * exists. The exact table name is tried first, then its other spelling for
+ * schema public ("orders" <-> "public.orders"). Returned strings live as long
+ * as c. */
 const char *cfg_table_label(const struct cfg *c, const char *table);
 const char *cfg_column_label(const struct cfg *c, const char *table, const char *column);
 
+/* Frees everything c owns (wiping the URL and secrets first). NULL is fine. */
 void cfg_destroy(struct cfg *c);
 
 #endif

@@ -1,5 +1,4 @@
 /* xmalloc family: allocation that never returns NULL (see mem.h). */
-#define _GNU_SOURCE
 #include "util/mem.h"
 
 #include <stdarg.h>
