@@ -1,0 +1,220 @@
+/* Builds the bundled demo database for `seeki --demo` (SPEC §8), once: makes
+ * the parent directories, fills a temp file beside the target in a single
+ * transaction (rows from demo_fill.c), fsyncs it, renames it into place and
+ * fsyncs the directory, so an interrupted build never leaves a half-built
+ * demo where SeeKi would serve it. */
+#include "db/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/demo_int.h"
+#include "log.h"
+#include "util/mem.h"
+
+#define DEMO_REMEDY "set SEEKI_DEMO_DB to a writable path (for example /tmp/seeki-demo.db)"
+
+/* Set up before the first page is written: no journal and no syncs while
+ * building (the temp file is thrown away on any failure and synced once at
+ * the end), sorting in memory, and a 16 MiB page cache (a bigger one was not
+ * faster and doubled peak memory to ~60 MB). */
+static const char pragmas_sql[] = "PRAGMA page_size = 4096;"
+                                  "PRAGMA journal_mode = OFF;"
+                                  "PRAGMA synchronous = OFF;"
+                                  "PRAGMA locking_mode = EXCLUSIVE;"
+                                  "PRAGMA temp_store = MEMORY;"
+                                  "PRAGMA cache_size = -16384;";
+
+/* The directory part of path ("." when it has none, "/" for "/x"). Heap. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* mkdir -p: creates each missing directory of dir with mode 0700 (existing
+ * ones keep their mode). */
+static enum seeki_code make_dirs(const char *dir, const char *path, struct seeki_err *err)
+{
+    char *p = xstrdup(dir);
+    enum seeki_code code = SEEKI_E_OK;
+    size_t n = strlen(p);
+    for (size_t i = 1; i <= n && code == SEEKI_E_OK; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                code = seeki_fail(err, SEEKI_E_IO,
+                                  "Cannot create the demo database '%s': '%s' is not a "
+                                  "directory; %s.",
+                                  path, p, DEMO_REMEDY);
+        } else if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            code = seeki_fail(err, SEEKI_E_IO,
+                              "Cannot create directory '%s' for the demo database '%s': %s; %s.", p,
+                              path, strerror(errno), DEMO_REMEDY);
+        }
+        p[i] = c;
+    }
+    free(p);
+    return code;
+}
+
+/* Turns a failed SQLite call into the caller's error: file-system trouble
+ * (cannot open, read-only, I/O, disk full) is SEEKI_E_IO with a remedy; any
+ * other code is a SeeKi bug (SEEKI_E_DB). db may be NULL. */
+static enum seeki_code sqlite_fail(sqlite3 *db, int rc, const char *stage, const char *path,
+                                   struct seeki_err *err)
+{
+    const char *reason = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    char os[160] = "";
+    if (sys)
+        snprintf(os, sizeof os, " (%s)", strerror(sys));
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return seeki_fail(
+            err, SEEKI_E_IO,
+            "Cannot build the demo database '%s' while %s: the disk is full or the "
+            "file too large: %s%s. Free some space, or set SEEKI_DEMO_DB to a path on "
+            "another disk.",
+            path, stage, reason, os);
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+    case SQLITE_NOLFS:
+        return seeki_fail(err, SEEKI_E_IO,
+                          "Cannot build the demo database '%s' while %s: %s%s. Check that its "
+                          "directory is writable and has about 50 MB free, or %s.",
+                          path, stage, reason, os, DEMO_REMEDY);
+    default:
+        return seeki_fail(err, SEEKI_E_DB,
+                          "Building the demo database '%s' failed while %s: %s (SQLite code %d). "
+                          "This is a bug in SeeKi: please report it with this message.",
+                          path, stage, reason, rc);
+    }
+}
+
+/* Creates and fills the SQLite file tmp and closes it (unsynced). */
+static enum seeki_code build_file(const char *tmp, const char *path, struct seeki_err *err)
+{
+    sqlite3 *db = NULL;
+    const char *stage = "creating the file";
+    int rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) {
+        stage = "setting up the file";
+        rc = sqlite3_exec(db, pragmas_sql, NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK) {
+        stage = "starting the transaction";
+        rc = sqlite3_exec(db, "BEGIN; PRAGMA user_version = " DEMO_STR(DEMO_SCHEMA_VERSION) ";",
+                          NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = db_demo_populate(db, &stage);
+    if (rc == SQLITE_OK) {
+        stage = "writing the file (commit)";
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    enum seeki_code code = SEEKI_E_OK;
+    if (rc != SQLITE_OK)
+        code = sqlite_fail(db, rc, stage, path, err);
+    rc = sqlite3_close(db); /* every statement is finalized: never SQLITE_BUSY */
+    if (code == SEEKI_E_OK && rc != SQLITE_OK)
+        code = sqlite_fail(NULL, rc, "closing the file", path, err);
+    return code;
+}
+
+/* fsync of a file or directory by name. Returns 0 or -1 with errno. */
+static int sync_path(const char *p, int flags)
+{
+    int fd = open(p, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd), e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum seeki_code db_demo_create(const char *path, struct seeki_err *err)
+{
+    if (!path || !*path || path[strlen(path) - 1] == '/')
+        return seeki_fail(err, SEEKI_E_IO, "The demo database path '%s' does not name a file; %s.",
+                          path ? path : "", DEMO_REMEDY);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return seeki_fail(err, SEEKI_E_IO,
+                              "The demo database path '%s' is a directory; remove it or %s.", path,
+                              DEMO_REMEDY);
+        return SEEKI_E_OK; /* built once; delete the file to rebuild */
+    }
+    if (errno != ENOENT && errno != ENOTDIR)
+        return seeki_fail(err, SEEKI_E_IO, "Cannot check the demo database '%s': %s; %s.", path,
+                          strerror(errno), DEMO_REMEDY);
+
+    char *dir = dir_of(path);
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    char *tmp_journal = xasprintf("%s-journal", tmp);
+    enum seeki_code code = make_dirs(dir, path, err);
+    if (code != SEEKI_E_OK)
+        goto fail;
+    (void)unlink(tmp); /* left by a crashed build that had our pid */
+
+    log_info("db", "building the demo database at %s (once; takes a few seconds)", path);
+    int64_t t0 = now_ms();
+    code = build_file(tmp, path, err);
+    if (code != SEEKI_E_OK)
+        goto fail;
+    if (sync_path(tmp, O_RDONLY) != 0) {
+        code = seeki_fail(err, SEEKI_E_IO, "Cannot flush the demo database '%s' to disk: %s; %s.",
+                          tmp, strerror(errno), DEMO_REMEDY);
+        goto fail;
+    }
+    if (rename(tmp, path) != 0) {
+        code = seeki_fail(err, SEEKI_E_IO,
+                          "Cannot move the finished demo database '%s' to '%s': %s; %s.", tmp, path,
+                          strerror(errno), DEMO_REMEDY);
+        goto fail;
+    }
+    if (sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
+        log_warn("db", "demo database %s is in place, but syncing its directory failed: %s", path,
+                 strerror(errno));
+    log_info("db", "demo database ready: %d tables, %d rows in %lld ms", 5,
+             DEMO_DEPOTS + DEMO_VEHICLES + DEMO_DRIVERS + DEMO_JOURNEYS + DEMO_TELEMETRY,
+             (long long)(now_ms() - t0));
+    free(tmp_journal);
+    free(tmp);
+    free(dir);
+    return SEEKI_E_OK;
+
+fail:
+    (void)unlink(tmp);
+    (void)unlink(tmp_journal);
+    free(tmp_journal);
+    free(tmp);
+    free(dir);
+    return code;
+}
