@@ -7,6 +7,7 @@
 #define SEEKI_API_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config/config.h"
 #include "db/engine.h"
@@ -14,10 +15,79 @@
 /* Everything a handler may read. Owned by main; outlives the HTTP server.
  * Read-only after startup, so handlers may use it from any thread. */
 struct api_ctx {
-    const struct cfg *cfg;   /* NULL in setup mode */
-    struct db_engine *db;    /* NULL in setup mode */
+    const struct cfg *cfg; /* NULL in setup mode */
+    struct db_engine *db;  /* NULL in setup mode */
     bool setup_mode;
-    const char *version;     /* SEEKI_VERSION */
+    const char *version; /* SEEKI_VERSION */
 };
+
+struct http_req;
+struct http_resp;
+
+/* ---- handlers ---------------------------------------------------------------
+ * Each fills resp completely (status, content type, body or stream), including
+ * error responses; none of them fails. req and ctx are borrowed for the call.
+ * table is the route's percent-decoded table segment. The router (http/route.c)
+ * answers 503 for data routes in setup mode before calling them. */
+void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
+void api_tables(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
+void api_columns(struct api_ctx *ctx, const struct http_req *req, const char *table,
+                 struct http_resp *resp);
+void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table,
+              struct http_resp *resp);
+/* Works in setup mode too (defaults: title "SeeKi", no labels). */
+void api_display(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
+/* Streams CSV; a HEAD request gets the headers only and runs no query. */
+void api_export(struct api_ctx *ctx, const struct http_req *req, const char *table,
+                struct http_resp *resp);
+
+/* ---- rows parameters (api/params.c) ---------------------------------------- */
+
+#define API_PAGE_SIZE_DEFAULT 50
+#define API_PAGE_SIZE_MAX 1000
+#define API_PAGE_MAX INT64_C(1000000000000) /* page numbers above this are refused */
+#define API_MAX_SORTS 16
+#define API_MAX_FILTERS 64
+
+/* A validated rows/export request. Column indexes refer to table->cols. */
+struct api_rows_req {
+    const struct db_table *table; /* borrowed from the catalog */
+    int64_t page;                 /* >= 1; meaningless when page_last */
+    bool page_last;               /* page=last */
+    int64_t page_size;            /* 1..API_PAGE_SIZE_MAX */
+    struct db_sort *sorts;        /* owned; at most API_MAX_SORTS */
+    size_t nsorts;
+    char *search;              /* owned; NULL when absent or empty */
+    struct db_filter *filters; /* owned (db_filter_free each); at most API_MAX_FILTERS */
+    size_t nfilters;
+};
+
+/* Turns req's query parameters into a typed request for table t:
+ *   page (whole number >= 1 or "last"; default 1), page_size (whole number,
+ *   clamped to 1..1000; default 50), sort=col[:dir][,col[:dir]...] (may
+ *   repeat: then one column per occurrence, split at the last ':'),
+ *   sort_column + sort_direction, search, filter.<col>=expr (repeatable,
+ *   AND-ed), cursor (accepted and ignored for now). Unknown parameters are
+ *   ignored; an empty value counts as absent.
+ * With for_export, page and page_size are not read at all.
+ * Errors are SEEKI_E_BAD_PARAM with a message naming the parameter or column
+ * (filter value errors come from db_filter_parse). On error *out is left
+ * empty (nothing to free); on success free it with api_rows_req_free. */
+enum seeki_code api_params_parse(const struct http_req *req, const struct db_table *t,
+                                 bool for_export, struct api_rows_req *out,
+                                 struct seeki_err *err) SEEKI_MUST_CHECK;
+void api_rows_req_free(struct api_rows_req *r); /* NULL ok */
+
+/* Appends one RFC 4180 CSV field holding s[0..n): quoted (with "" for ")
+ * when it contains a comma, quote, CR or LF, or when it is empty (so an empty
+ * string stays distinct from NULL, which is written as nothing). Returns -1
+ * when out's maximum is reached. */
+int api_csv_field(struct buf *out, const char *s, size_t n) SEEKI_MUST_CHECK;
+
+/* Appends s[0..n) as a quoted JSON string: '"', '\\' and control characters
+ * escaped, bytes that are not valid UTF-8 replaced by U+FFFD, so the output is
+ * always valid JSON whatever the database or the client sent. Returns -1 when
+ * out's maximum is reached. (api/json.c) */
+int api_json_string(struct buf *out, const char *s, size_t n) SEEKI_MUST_CHECK;
 
 #endif

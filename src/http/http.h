@@ -1,27 +1,180 @@
 /* The HTTP server: libmicrohttpd with a thread pool, the Host guard, size and
- * time limits, routing to api/ handlers and static assets. Only http/
- * includes libmicrohttpd. */
+ * time limits, routing to api/ handlers and static assets. Only http/server.c
+ * includes libmicrohttpd; everything below is MHD-free so handlers, routing and
+ * guards can be unit-tested without a socket. docs/api.md is the user-facing
+ * description of the routes, guards and limits implemented here. */
 #ifndef SEEKI_HTTP_H
 #define SEEKI_HTTP_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
 #include "api/api.h"
+#include "util/buf.h"
 #include "util/err.h"
+
+/* Limits (bytes / seconds). Requests beyond them are refused, never buffered. */
+#define HTTP_MAX_HEADER_BYTES (16u * 1024u) /* all header names + values: 431 beyond */
+#define HTTP_MAX_BODY_BYTES BUF_MAX_BODY    /* request body: 413 beyond */
+#define HTTP_POOL_BYTES (32u * 1024u)       /* MHD per-connection memory: 414 for longer URIs */
+#define HTTP_IDLE_TIMEOUT_S 30u             /* idle connections are closed after this */
+#define HTTP_STREAM_BLOCK (32u * 1024u)     /* streamed bodies are produced in chunks of this */
+#define HTTP_DEFAULT_THREADS 4u
 
 struct http_server;
 
 struct http_options {
-    const char *host;  /* bind address, e.g. "127.0.0.1" */
-    int port;          /* 0 = pick a free port (tests); see http_port() */
-    unsigned threads;  /* thread-pool size; 0 = default (4) */
+    const char *host;        /* bind address: IPv4/IPv6 literal or a name such as "localhost" */
+    int port;                /* 0 = pick a free port (tests); see http_port() */
+    unsigned threads;        /* thread-pool size; 0 = default (4) */
+    unsigned idle_timeout_s; /* close connections idle this long; 0 = default (30) */
 };
 
 /* Binds and starts serving. ctx is borrowed and must outlive the server.
- * A busy port is SEEKI_E_IO with advice (--port / SEEKI_BIND). */
+ * A busy port is SEEKI_E_IO with advice (--port / SEEKI_BIND); an address that
+ * is not on this machine or cannot be resolved is SEEKI_E_IO too. */
 enum seeki_code http_start(const struct http_options *opts, struct api_ctx *ctx,
                            struct http_server **out, struct seeki_err *err) SEEKI_MUST_CHECK;
 /* The port actually bound. */
 int http_port(const struct http_server *s);
 /* Stops accepting, finishes or aborts in-flight requests, frees. NULL ok. */
 void http_stop(struct http_server *s);
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* One key/value pair (query parameter, request header or response header).
+ * Both strings are heap-owned by the struct that holds the pair. */
+struct http_kv {
+    char *key;
+    char *value; /* "" for a query parameter without '=' */
+};
+
+/* A request as handlers see it. Everything is owned by the request and freed
+ * by http_req_free; handlers borrow it for the duration of the call only
+ * (copy what must outlive it, e.g. into a streaming producer). */
+struct http_req {
+    char *method;           /* "GET", "HEAD", ... as sent */
+    char *path;             /* raw path as sent, still percent-encoded, no query */
+    struct http_kv *params; /* query parameters in order, repeats kept, decoded
+                             * ('+' is a space, %XX a byte); never NUL inside */
+    size_t nparams;
+    struct http_kv *headers; /* request headers in order; names as sent */
+    size_t nheaders;
+    unsigned long id; /* request number for log lines (req=N) */
+};
+
+void http_req_init(struct http_req *r);
+void http_req_free(struct http_req *r); /* NULL ok; r may be re-initialised */
+
+/* Splits a request target ("/path?a=1&b=%20x") into r->path and r->params.
+ * A malformed %-escape or an encoded NUL in a parameter is SEEKI_E_BAD_PARAM
+ * naming the parameter. r->params is replaced. */
+enum seeki_code http_req_set_target(struct http_req *r, const char *target,
+                                    struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Appends a query parameter / header (copies both strings). */
+void http_req_add_param(struct http_req *r, const char *key, const char *value);
+void http_req_add_header(struct http_req *r, const char *name, const char *value);
+
+/* The value of the LAST occurrence of query parameter key, or NULL. */
+const char *http_req_param(const struct http_req *r, const char *key);
+/* The value of the first header called name (case-insensitive), or NULL. */
+const char *http_req_header(const struct http_req *r, const char *name);
+
+/* Percent-decodes src[0..n) into a heap string (*out). plus_is_space turns
+ * '+' into ' ' (query strings). Returns -1 on a malformed escape ("%4", "%zz")
+ * or a decoded NUL byte; *out is then NULL. */
+int http_pct_decode(const char *src, size_t n, bool plus_is_space, char **out);
+
+/* ---- responses ----------------------------------------------------------- */
+
+#define HTTP_RESP_MAX_HEADERS 8
+
+/* A streaming producer fills dst with up to max bytes and returns how many it
+ * wrote (> 0), HTTP_STREAM_END when the body is complete, or
+ * HTTP_STREAM_ERROR to abort the transfer (the client sees a truncated body;
+ * log why before returning it). It is called from one server thread at a time.
+ * stream_free runs exactly once when the response is done with (completed,
+ * aborted, client gone, or never sent), from any server thread. */
+#define HTTP_STREAM_END ((ssize_t)-1)
+#define HTTP_STREAM_ERROR ((ssize_t)-2)
+
+struct http_resp {
+    int status;                                    /* HTTP status; 0 until a handler sets one */
+    const char *content_type;                      /* static string */
+    struct buf body;                               /* the whole body, unless streaming */
+    struct http_kv headers[HTTP_RESP_MAX_HEADERS]; /* extra headers, owned */
+    size_t nheaders;
+    /* Streaming body (CSV export): when stream_read is set, body is unused. */
+    ssize_t (*stream_read)(void *cls, char *dst, size_t max);
+    void (*stream_free)(void *cls);
+    void *stream_cls;
+};
+
+void http_resp_init(struct http_resp *r);
+/* Frees body and headers; calls stream_free when a stream is still attached.
+ * NULL ok. */
+void http_resp_free(struct http_resp *r);
+/* Replaces the body with len bytes of text. */
+void http_resp_set(struct http_resp *r, int status, const char *content_type, const char *body,
+                   size_t len);
+/* Adds an extra header (both copied). Beyond HTTP_RESP_MAX_HEADERS it is a
+ * programming error: logged and dropped. */
+void http_resp_add_header(struct http_resp *r, const char *name, const char *value);
+/* {"error": msg} with the given status; msg is made valid UTF-8 and escaped.
+ * A status of 500 gets the fixed text body "Internal server error" instead
+ * (log the detail yourself, or use http_resp_fail). */
+void http_resp_error(struct http_resp *r, int status, const char *msg);
+/* Maps an error to its status (seeki_code_http). Codes that map to 500 are
+ * logged at error level with the request id and answered with the fixed body;
+ * the others carry err->msg (or the code's default text when msg is empty). */
+void http_resp_fail(struct http_resp *r, const struct seeki_err *err, unsigned long req_id);
+/* Attaches a streaming producer (ownership of cls moves to the response). */
+void http_resp_stream(struct http_resp *r, int status, const char *content_type,
+                      ssize_t (*read)(void *cls, char *dst, size_t max),
+                      void (*free_cls)(void *cls), void *cls);
+
+/* Content-Disposition for a download called <name><ext>: an ASCII fallback
+ * filename="..." (anything outside [A-Za-z0-9._-] becomes '_', at most 100
+ * bytes, "export" when nothing is left) plus filename*=UTF-8''<percent-encoded
+ * original> (RFC 6266/5987). Heap string. */
+char *http_content_disposition(const char *name, const char *ext);
+
+/* ---- guards and routing (http/route.c) ----------------------------------- */
+
+/* Is the Host header acceptable for a server bound to bind_host:port?
+ * Accepted names: bind_host, "localhost", "127.0.0.1", "[::1]" (and any IP
+ * literal when bind_host is a wildcard such as 0.0.0.0 or ::), each either
+ * without a port or with exactly `port`. A NULL host (HTTP/1.0 without Host)
+ * is accepted: browsers, the DNS-rebinding vector, always send one. */
+bool http_host_allowed(const char *host, const char *bind_host, int port);
+
+enum http_route_id {
+    HTTP_R_NOT_FOUND, /* an unknown /api/... route */
+    HTTP_R_BAD_PATH,  /* malformed percent-encoding in an /api/ path */
+    HTTP_R_STATUS,
+    HTTP_R_TABLES,
+    HTTP_R_COLUMNS,
+    HTTP_R_ROWS,
+    HTTP_R_DISPLAY,
+    HTTP_R_EXPORT,
+    HTTP_R_ASSET /* anything outside /api/: embedded static files */
+};
+
+struct http_route {
+    enum http_route_id id;
+    char *table; /* percent-decoded table segment (COLUMNS/ROWS/EXPORT); heap, else NULL */
+};
+
+/* Matches a raw (still percent-encoded) path against the route table. Segments
+ * are split on '/' before decoding, so "sales%2Forders" is one table name.
+ * Always fills out; free out->table. */
+void http_route_match(const char *raw_path, struct http_route *out);
+
+/* Runs one request through guards, routing, method check, setup-mode gate and
+ * the handler, filling resp. bind_host/port describe the server (Host guard,
+ * advice in messages). Never fails: every problem becomes a response. */
+void http_dispatch(const struct http_req *req, struct api_ctx *ctx, const char *bind_host, int port,
+                   struct http_resp *resp);
 
 #endif

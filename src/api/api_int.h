@@ -1,0 +1,36 @@
+/* Internals shared by the api/ handler files (not for other modules): JSON
+ * helpers around jansson and the common "find the table" step. */
+#ifndef SEEKI_API_INT_H
+#define SEEKI_API_INT_H
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "http/http.h"
+
+#define API_JSON "application/json"
+
+/* Serialises j (reference stolen, may be NULL = internal error) as the body
+ * with the given status. */
+void api_send_json(struct http_resp *resp, int status, json_t *j, unsigned long req_id);
+
+/* A json string from arbitrary bytes (invalid UTF-8 replaced by U+FFFD).
+ * Never NULL. */
+json_t *api_jstr(const char *s);
+
+/* The column object shared by /columns and /rows. */
+json_t *api_column_json(const struct db_column *c);
+
+/* False (with a 503 in resp) when no database is open. */
+bool api_need_db(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
+
+/* Looks the route's table up in the live catalog. On failure fills resp
+ * (404 unknown table, 400 ambiguous name, 503 no database) and returns false. */
+bool api_find_table(struct api_ctx *ctx, const struct http_req *req, const char *name,
+                    const struct db_table **out, struct http_resp *resp);
+
+/* The length of the valid UTF-8 sequence at s[0..n), or 0 when s does not
+ * start with one (overlong forms, surrogates and > U+10FFFF are invalid). */
+size_t api_utf8_seq(const unsigned char *s, size_t n);
+
+#endif

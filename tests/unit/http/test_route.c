@@ -1,0 +1,433 @@
+/* Host guard, route matching (including traversal attempts), dispatch-level
+ * guards and headers, request-target decoding and Content-Disposition, all
+ * without a socket. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "http/assets.h"
+#include "http/http.h"
+#include "util/mem.h"
+
+/* ---- Host guard ---------------------------------------------------------- */
+
+struct host_case {
+    const char *bind;
+    const char *host; /* NULL = no Host header */
+    bool allowed;
+};
+
+static const struct host_case host_cases[] = {
+    {"127.0.0.1", NULL, true},
+    {"127.0.0.1", "127.0.0.1", true},
+    {"127.0.0.1", "127.0.0.1:3141", true},
+    {"127.0.0.1", "localhost", true},
+    {"127.0.0.1", "localhost:3141", true},
+    {"127.0.0.1", "LocalHost:3141", true},
+    {"127.0.0.1", "[::1]", true},
+    {"127.0.0.1", "[::1]:3141", true},
+    {"127.0.0.1", "[0:0:0:0:0:0:0:1]:3141", true},
+    {"127.0.0.1", "evil.com", false},
+    {"127.0.0.1", "evil.com:3141", false},
+    {"127.0.0.1", "evil.example", false},
+    {"127.0.0.1", "127.0.0.1.evil.com", false},
+    {"127.0.0.1", "127.0.0.1.evil.com:3141", false},
+    {"127.0.0.1", "localhost.evil.com", false},
+    {"127.0.0.1", "localhost:8080", false},
+    {"127.0.0.1", "127.0.0.1:80", false},
+    {"127.0.0.1", "127.0.0.1:31410", false},
+    {"127.0.0.1", "127.0.0.1:99999", false},
+    {"127.0.0.1", "[::1]:80", false},
+    {"127.0.0.1", "127.0.0.1:", false},
+    {"127.0.0.1", "127.0.0.1:3141:3141", false},
+    {"127.0.0.1", "127.0.0.1:3141x", false},
+    {"127.0.0.1", "localhost:+3141", false},
+    {"127.0.0.1", "::1", false},
+    {"127.0.0.1", "[::1", false},
+    {"127.0.0.1", "[localhost]:3141", false},
+    {"127.0.0.1", "[127.0.0.1]:3141", false},
+    {"127.0.0.1", "", false},
+    {"127.0.0.1", ":3141", false},
+    {"127.0.0.1", "localhost.", false},
+    {"127.0.0.1", "user@localhost", false},
+    {"127.0.0.1", "127.0.0.2", false},
+    {"127.0.0.1", "0.0.0.0:3141", false},
+    {"127.0.0.1", "10.0.0.1:3141", false},
+    /* bound to a specific address: that address is accepted too */
+    {"192.168.1.5", "192.168.1.5:3141", true},
+    {"192.168.1.5", "192.168.1.6:3141", false},
+    {"192.168.1.5", "localhost:3141", true},
+    {"::1", "[::1]:3141", true},
+    {"::1", "localhost:3141", true},
+    {"seeki.lan", "seeki.lan:3141", true},
+    {"seeki.lan", "SEEKI.LAN", true},
+    {"seeki.lan", "seeki.lan.evil.com", false},
+    /* bound to every interface: any address literal, still no foreign names */
+    {"0.0.0.0", "192.168.1.5:3141", true},
+    {"0.0.0.0", "[fe80::1]:3141", true},
+    {"0.0.0.0", "evil.com:3141", false},
+    {"0.0.0.0", "192.168.1.5:80", false},
+    {"::", "10.1.2.3", true},
+    {"::", "rebind.attacker.net", false},
+};
+
+Test(host_guard, table)
+{
+    for (size_t i = 0; i < sizeof host_cases / sizeof host_cases[0]; i++) {
+        const struct host_case *c = &host_cases[i];
+        cr_expect_eq(http_host_allowed(c->host, c->bind, 3141), c->allowed,
+                     "bind %s, Host '%s': expected %s", c->bind, c->host ? c->host : "(none)",
+                     c->allowed ? "allowed" : "denied");
+    }
+}
+
+/* ---- routes -------------------------------------------------------------- */
+
+struct route_case {
+    const char *path;
+    enum http_route_id id;
+    const char *table;
+};
+
+static const struct route_case route_cases[] = {
+    {"/api/status", HTTP_R_STATUS, NULL},
+    {"/api/tables", HTTP_R_TABLES, NULL},
+    {"/api/config/display", HTTP_R_DISPLAY, NULL},
+    {"/api/tables/drivers/columns", HTTP_R_COLUMNS, "drivers"},
+    {"/api/tables/drivers/rows", HTTP_R_ROWS, "drivers"},
+    {"/api/export/drivers/csv", HTTP_R_EXPORT, "drivers"},
+    {"/api/tables/sales.orders/rows", HTTP_R_ROWS, "sales.orders"},
+    {"/api/tables/my%20table/rows", HTTP_R_ROWS, "my table"},
+    {"/api/tables/my+table/rows", HTTP_R_ROWS, "my+table"},
+    {"/api/tables/it%27s%20%22q%22/columns", HTTP_R_COLUMNS, "it's \"q\""},
+    {"/api/tables/sales%2Forders/rows", HTTP_R_ROWS, "sales/orders"},
+    {"/api/export/%E6%97%A5%E6%9C%AC/csv", HTTP_R_EXPORT, "\xE6\x97\xA5\xE6\x9C\xAC"},
+    {"/api/tables/a%2/rows", HTTP_R_BAD_PATH, NULL},
+    {"/api/tables/a%zzb/rows", HTTP_R_BAD_PATH, NULL},
+    {"/api/tables/a%00b/rows", HTTP_R_BAD_PATH, NULL},
+    {"/api/tables//rows", HTTP_R_NOT_FOUND, NULL},
+    {"/api/tables/x/rows/", HTTP_R_NOT_FOUND, NULL},
+    {"/api/tables/x/rows/extra", HTTP_R_NOT_FOUND, NULL},
+    {"/api/tables/../status", HTTP_R_NOT_FOUND, NULL},
+    {"/api/export/drivers/json", HTTP_R_NOT_FOUND, NULL},
+    {"/api/status/", HTTP_R_NOT_FOUND, NULL},
+    {"/api/STATUS", HTTP_R_NOT_FOUND, NULL},
+    {"/api/%73tatus", HTTP_R_NOT_FOUND, NULL},
+    {"/api/setup/save", HTTP_R_NOT_FOUND, NULL},
+    {"/api", HTTP_R_NOT_FOUND, NULL},
+    {"/api/", HTTP_R_NOT_FOUND, NULL},
+    {"/apix", HTTP_R_ASSET, NULL},
+    {"/API/status", HTTP_R_ASSET, NULL},
+    {"/", HTTP_R_ASSET, NULL},
+    {"/index.html", HTTP_R_ASSET, NULL},
+    {"/../../etc/passwd", HTTP_R_ASSET, NULL},
+};
+
+Test(routes, table)
+{
+    for (size_t i = 0; i < sizeof route_cases / sizeof route_cases[0]; i++) {
+        const struct route_case *c = &route_cases[i];
+        struct http_route rt;
+        http_route_match(c->path, &rt);
+        cr_expect_eq(rt.id, c->id, "%s: route %d, expected %d", c->path, rt.id, c->id);
+        if (c->table)
+            cr_expect(rt.table && strcmp(rt.table, c->table) == 0, "%s: table '%s', expected '%s'",
+                      c->path, rt.table ? rt.table : "(null)", c->table);
+        else
+            cr_expect_null(rt.table, "%s: unexpected table '%s'", c->path, rt.table);
+        free(rt.table);
+    }
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static struct api_ctx setup_ctx = {.cfg = NULL, .db = NULL, .setup_mode = true, .version = "9.9.9"};
+static struct api_ctx nodb_ctx = {.cfg = NULL, .db = NULL, .setup_mode = false, .version = "9.9.9"};
+
+static const char *resp_header(const struct http_resp *r, const char *name)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].key, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+/* Runs target through http_dispatch with Host: 127.0.0.1:3141 (unless host
+ * is given) and returns the response (caller frees). */
+static void run(struct api_ctx *ctx, const char *method, const char *target, const char *host,
+                struct http_resp *resp)
+{
+    struct http_req req;
+    http_req_init(&req);
+    req.method = xstrdup(method);
+    req.id = 7;
+    struct seeki_err err;
+    cr_assert_eq(http_req_set_target(&req, target, &err), SEEKI_E_OK, "%s", target);
+    http_req_add_header(&req, "Host", host ? host : "127.0.0.1:3141");
+    http_resp_init(resp);
+    http_dispatch(&req, ctx, "127.0.0.1", 3141, resp);
+    cr_expect_str_eq(resp_header(resp, "X-Content-Type-Options"), "nosniff", "%s", target);
+    http_req_free(&req);
+}
+
+Test(dispatch, foreign_host_is_403_with_advice)
+{
+    struct http_resp r;
+    run(&setup_ctx, "GET", "/api/status", "evil.example", &r);
+    cr_expect_eq(r.status, 403);
+    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"Host 'evil.example' is not allowed; open "
+                                       "SeeKi at http://127.0.0.1:3141\"}");
+    cr_expect_str_eq(r.content_type, "application/json");
+    http_resp_free(&r);
+    run(&setup_ctx, "GET", "/", "127.0.0.1.evil.com", &r);
+    cr_expect_eq(r.status, 403, "static files are guarded too");
+    http_resp_free(&r);
+}
+
+Test(dispatch, status_in_setup_mode)
+{
+    struct http_resp r;
+    run(&setup_ctx, "GET", "/api/status", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(buf_str(&r.body), "{\"mode\":\"setup\",\"version\":\"9.9.9\",\"database\":"
+                                       "{\"kind\":null,\"connected\":false},\"tunnel\":null}");
+    cr_expect_str_eq(resp_header(&r, "Cache-Control"), "no-store");
+    http_resp_free(&r);
+}
+
+Test(dispatch, data_routes_are_503_in_setup_mode)
+{
+    const char *paths[] = {"/api/tables", "/api/tables/x/columns", "/api/tables/x/rows?page=2",
+                           "/api/export/x/csv"};
+    for (size_t i = 0; i < 4; i++) {
+        struct http_resp r;
+        run(&setup_ctx, "GET", paths[i], NULL, &r);
+        cr_expect_eq(r.status, 503, "%s", paths[i]);
+        cr_expect_str_eq(buf_str(&r.body),
+                         "{\"error\":\"This endpoint is not available in setup mode\"}", "%s",
+                         paths[i]);
+        cr_expect_str_eq(resp_header(&r, "Cache-Control"), "no-store");
+        http_resp_free(&r);
+    }
+}
+
+Test(dispatch, display_in_setup_mode_gives_defaults)
+{
+    struct http_resp r;
+    run(&setup_ctx, "GET", "/api/config/display", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(buf_str(&r.body), "{\"branding\":{\"title\":\"SeeKi\",\"subtitle\":null},"
+                                       "\"tables\":{},\"columns\":{}}");
+    http_resp_free(&r);
+}
+
+Test(dispatch, no_database_is_503)
+{
+    struct http_resp r;
+    run(&nodb_ctx, "GET", "/api/tables", NULL, &r);
+    cr_expect_eq(r.status, 503);
+    cr_expect(strstr(buf_str(&r.body), "Database unavailable:") != NULL, "%s", buf_str(&r.body));
+    http_resp_free(&r);
+}
+
+Test(dispatch, unknown_api_route_is_404_json)
+{
+    struct http_resp r;
+    run(&setup_ctx, "GET", "/api/nope?x=1", NULL, &r);
+    cr_expect_eq(r.status, 404);
+    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"Unknown API route '/api/nope'; the routes "
+                                       "are listed in docs/api.md\"}");
+    cr_expect_str_eq(resp_header(&r, "Cache-Control"), "no-store");
+    http_resp_free(&r);
+}
+
+Test(dispatch, bad_escape_in_table_is_400)
+{
+    struct http_resp r;
+    run(&nodb_ctx, "GET", "/api/tables/a%zz/rows", NULL, &r);
+    cr_expect_eq(r.status, 400);
+    cr_expect(strstr(buf_str(&r.body), "malformed %-escape") != NULL, "%s", buf_str(&r.body));
+    http_resp_free(&r);
+}
+
+Test(dispatch, wrong_method_is_405_with_allow)
+{
+    const char *targets[] = {"/api/status", "/api/tables/x/rows", "/", "/index.html"};
+    const char *methods[] = {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
+    for (size_t i = 0; i < 4; i++) {
+        for (size_t m = 0; m < 5; m++) {
+            struct http_resp r;
+            run(&setup_ctx, methods[m], targets[i], NULL, &r);
+            cr_expect_eq(r.status, 405, "%s %s", methods[m], targets[i]);
+            cr_expect_str_eq(resp_header(&r, "Allow"), "GET, HEAD");
+            http_resp_free(&r);
+        }
+    }
+}
+
+Test(dispatch, head_is_allowed)
+{
+    struct http_resp r;
+    run(&setup_ctx, "HEAD", "/api/status", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    http_resp_free(&r);
+}
+
+Test(dispatch, static_assets_exact_match_only)
+{
+    struct http_resp r;
+    run(&setup_ctx, "GET", "/", NULL, &r);
+    const struct asset *idx = assets_find("/index.html");
+    cr_assert_not_null(idx);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(r.content_type, "text/html; charset=utf-8");
+    cr_expect_eq(r.body.len, idx->len);
+    cr_expect_eq(memcmp(r.body.data, idx->data, idx->len), 0);
+    cr_expect_null(resp_header(&r, "Set-Cookie"));
+    http_resp_free(&r);
+
+    const char *traversal[] = {
+        "/../../etc/passwd",     "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2fetc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "//etc/passwd",          "/./index.html",
+        "/js/../index.html",     "/index.html/",
+        "/index.html%00",        "/%69ndex.html",
+        "/..\\..\\etc\\passwd",  "/etc/passwd",
+        "/web/index.html",       "/src/http/server.c",
+        "/tables/drivers",
+    };
+    for (size_t i = 0; i < sizeof traversal / sizeof traversal[0]; i++) {
+        run(&setup_ctx, "GET", traversal[i], NULL, &r);
+        cr_expect_eq(r.status, 404, "%s -> %d", traversal[i], r.status);
+        cr_expect_str_eq(r.content_type, "application/json");
+        cr_expect(strstr(buf_str(&r.body), "root:") == NULL);
+        http_resp_free(&r);
+    }
+}
+
+Test(dispatch, oversized_headers_are_431)
+{
+    struct http_req req;
+    http_req_init(&req);
+    req.method = xstrdup("GET");
+    struct seeki_err err;
+    cr_assert_eq(http_req_set_target(&req, "/api/status", &err), SEEKI_E_OK);
+    http_req_add_header(&req, "Host", "127.0.0.1:3141");
+    char *big = xmalloc(17 * 1024);
+    memset(big, 'a', 17 * 1024 - 1);
+    big[17 * 1024 - 1] = '\0';
+    http_req_add_header(&req, "Cookie", big);
+    struct http_resp r;
+    http_resp_init(&r);
+    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+    cr_expect_eq(r.status, 431);
+    cr_expect(strstr(buf_str(&r.body), "more than the 16 KiB") != NULL, "%s", buf_str(&r.body));
+    http_resp_free(&r);
+    free(big);
+    http_req_free(&req);
+}
+
+Test(dispatch, oversized_body_is_413)
+{
+    const char *lens[] = {"65537", "1000000", "99999999999999999999"};
+    for (size_t i = 0; i < 3; i++) {
+        struct http_req req;
+        http_req_init(&req);
+        req.method = xstrdup("GET");
+        struct seeki_err err;
+        cr_assert_eq(http_req_set_target(&req, "/api/status", &err), SEEKI_E_OK);
+        http_req_add_header(&req, "Host", "localhost:3141");
+        http_req_add_header(&req, "Content-Length", lens[i]);
+        struct http_resp r;
+        http_resp_init(&r);
+        http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+        cr_expect_eq(r.status, 413, "Content-Length %s", lens[i]);
+        http_resp_free(&r);
+        http_req_free(&req);
+    }
+    /* exactly at the limit is fine */
+    struct http_req req;
+    http_req_init(&req);
+    req.method = xstrdup("GET");
+    struct seeki_err err;
+    cr_assert_eq(http_req_set_target(&req, "/api/status", &err), SEEKI_E_OK);
+    http_req_add_header(&req, "Content-Length", "65536");
+    struct http_resp r;
+    http_resp_init(&r);
+    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+    cr_expect_eq(r.status, 200);
+    http_resp_free(&r);
+    http_req_free(&req);
+}
+
+/* ---- responses ----------------------------------------------------------- */
+
+Test(resp, internal_errors_have_the_fixed_body)
+{
+    struct http_resp r;
+    http_resp_init(&r);
+    struct seeki_err e;
+    seeki_fail(&e, SEEKI_E_DB, "relation \"secret_table\" does not exist");
+    http_resp_fail(&r, &e, 1);
+    cr_expect_eq(r.status, 500);
+    cr_expect_str_eq(buf_str(&r.body), "Internal server error");
+    http_resp_free(&r);
+
+    http_resp_init(&r);
+    seeki_fail(&e, SEEKI_E_TIMEOUT, "Query on 'x' ran longer than database.statement_timeout_ms");
+    http_resp_fail(&r, &e, 1);
+    cr_expect_eq(r.status, 504);
+    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"Query on 'x' ran longer than "
+                                       "database.statement_timeout_ms\"}");
+    http_resp_free(&r);
+}
+
+Test(resp, error_bodies_are_valid_json_for_any_bytes)
+{
+    struct http_resp r;
+    http_resp_init(&r);
+    http_resp_error(&r, 400, "bad \"q\" \\ \n\t\x01 \xff\xfe ok \xc3\xa9");
+    cr_expect_str_eq(buf_str(&r.body),
+                     "{\"error\":\"bad \\\"q\\\" \\\\ \\n\\t\\u0001 \xEF\xBF\xBD\xEF\xBF\xBD ok "
+                     "\xc3\xa9\"}");
+    http_resp_free(&r);
+}
+
+/* ---- Content-Disposition ------------------------------------------------- */
+
+Test(disposition, table)
+{
+    static const struct {
+        const char *name, *want;
+    } cases[] = {
+        {"drivers", "attachment; filename=\"drivers.csv\"; filename*=UTF-8''drivers.csv"},
+        {"sales.orders",
+         "attachment; filename=\"sales.orders.csv\"; filename*=UTF-8''sales.orders.csv"},
+        {"my \"table\"; x", "attachment; filename=\"my__table___x.csv\"; "
+                            "filename*=UTF-8''my%20%22table%22%3B%20x.csv"},
+        {"../../etc/passwd", "attachment; filename=\".._.._etc_passwd.csv\"; "
+                             "filename*=UTF-8''..%2F..%2Fetc%2Fpasswd.csv"},
+        {"Fahrzeuge \xc3\xbc", "attachment; filename=\"Fahrzeuge___.csv\"; "
+                               "filename*=UTF-8''Fahrzeuge%20%C3%BC.csv"},
+        {"\xe6\x97\xa5\xe6\x9c\xac",
+         "attachment; filename=\"export.csv\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.csv"},
+        {"x\r\nSet-Cookie: a=b", "attachment; filename=\"x__Set-Cookie__a_b.csv\"; "
+                                 "filename*=UTF-8''x%0D%0ASet-Cookie%3A%20a%3Db.csv"},
+        {"..", "attachment; filename=\"export.csv\"; filename*=UTF-8''...csv"},
+        {"", "attachment; filename=\"export.csv\"; filename*=UTF-8''.csv"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = http_content_disposition(cases[i].name, ".csv");
+        cr_expect_str_eq(got, cases[i].want, "name '%s'", cases[i].name);
+        cr_expect(strpbrk(got, "\r\n") == NULL);
+        free(got);
+    }
+    char longname[301];
+    memset(longname, 'a', 300);
+    longname[300] = '\0';
+    char *got = http_content_disposition(longname, ".csv");
+    const char *q1 = strchr(got, '"');
+    const char *q2 = strchr(q1 + 1, '"');
+    cr_expect_eq(q2 - q1 - 1, 100, "fallback filename capped at 100 bytes, got %td", q2 - q1 - 1);
+    cr_expect(strncmp(q2 - 4, ".csv", 4) == 0);
+    free(got);
+}
