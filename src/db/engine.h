@@ -95,7 +95,8 @@ enum db_filter_op {
     DB_F_RANGE,     /* a <= v < b (date prefix like 2026-04) */
     DB_F_BOOL,      /* a is "1" (true) or "0" (false); NULL matches neither */
     DB_F_IS_NULL,
-    DB_F_NOT_NULL
+    DB_F_NOT_NULL,
+    DB_F_NONE       /* empty expression: no condition (the SQL builder skips it) */
 };
 
 struct db_filter {
@@ -115,7 +116,11 @@ struct db_query {
     size_t nfilters;
     int64_t offset;             /* rows to skip, >= 0 */
     int64_t limit;              /* rows to return; -1 = all (export) */
-    bool reverse;               /* read in reversed order (page=last); rows come back reversed */
+    bool reverse;               /* read in reversed order (page=last): offset counts
+                                 * from the end; db_iter_next hands the page
+                                 * back in forward order. Needs limit >= 0
+                                 * and an order (sorts, or
+                                 * db_table_has_order_key). */
 };
 
 /* One value as the engine produced it. Text forms follow SPEC §4 (PostgreSQL
@@ -155,10 +160,19 @@ enum seeki_code db_find_table(const struct db_catalog *cat, const char *name,
                               const struct db_table **out, struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Returns the column index or -1. */
 long db_find_column(const struct db_table *t, const char *name);
+/* True when t's rows have a stable order without a user sort: a primary key
+ * or a physical row id (rowid/ctid). A reverse query (page=last) on a table
+ * without one and without sorts is refused with SEEKI_E_BAD_PARAM, so the
+ * caller should compute the last page's offset from the count instead. */
+bool db_table_has_order_key(const struct db_table *t);
 
 /* Runs a read. On success *out is an iterator holding one pooled connection
- * until db_iter_close. Errors: SEEKI_E_DB_UNAVAILABLE, SEEKI_E_TIMEOUT,
- * SEEKI_E_FORBIDDEN (no SELECT grant), SEEKI_E_DB. */
+ * until its rows end or db_iter_close, whichever comes first (so with
+ * max_connections = 1, count before opening rows or after reading them).
+ * The query's first step runs here, so a timeout is reported before any
+ * output. Errors: SEEKI_E_DB_UNAVAILABLE, SEEKI_E_TIMEOUT (also when every
+ * pooled connection stays busy), SEEKI_E_FORBIDDEN (no SELECT grant),
+ * SEEKI_E_BAD_PARAM (reverse without an order), SEEKI_E_DB. */
 enum seeki_code db_rows_open(struct db_engine *e, const struct db_query *q, struct db_iter **out,
                              struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Fetches the next row: *row points at table->ncols cells valid until the
@@ -190,7 +204,13 @@ bool db_vtype_is_text(enum db_vtype v);
 
 /* Parses a filter expression (SPEC §5) for column c (index col). On a value
  * that does not fit the type returns SEEKI_E_BAD_PARAM naming the column and
- * showing the accepted forms. out->a/b are heap strings (db_filter_free). */
+ * showing the accepted forms. out->a/b are heap strings (db_filter_free).
+ * An empty or all-blank expression is not an error: it gives op DB_F_NONE,
+ * which the SQL builder skips, so callers may pass every filter through.
+ * Date/timestamp values name a period (2026-04 = all of April, UTC) and
+ * comparisons take the whole period: >2026-04 is from May on, <=2026-04
+ * through April; they come out as DB_F_GE/DB_F_LT/DB_F_RANGE with the bounds
+ * computed ("2026-05-01"). Booleans come out as DB_F_BOOL with a = "1"/"0". */
 enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const char *expr,
                                 struct db_filter *out, struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_filter_free(struct db_filter *f);

@@ -1,0 +1,198 @@
+/* Internals shared by the db/ files and their unit tests (nothing outside db/
+ * includes this): the engine vtable every backend implements, the common
+ * engine header they embed, catalog building, type mapping, the SQL builder
+ * (sql.c) and the generic connection pool (pool.c). Engines (sqlite.c, pg.c)
+ * plug in by filling struct db_engine_ops and calling the shared helpers. */
+#ifndef SEEKI_DB_INT_H
+#define SEEKI_DB_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "db/engine.h"
+#include "util/err.h"
+
+/* ---- engine vtable ------------------------------------------------------ */
+
+/* An open rows iterator. Engines embed this as the first member of their own
+ * iterator struct and cast back in their ops. */
+struct db_iter_ops {
+    /* See db_iter_next in engine.h. */
+    enum seeki_code (*next)(struct db_iter *it, const struct db_cell **row, struct seeki_err *err);
+    /* Releases the iterator and returns its pooled connection. */
+    void (*close)(struct db_iter *it);
+};
+
+struct db_iter {
+    const struct db_iter_ops *ops;
+};
+
+struct db_engine_ops {
+    const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
+    const char *default_schema; /* tables here are named bare: "main" / "public" */
+    /* Reads every relation of the selected schemas (not yet filtered by
+     * tables.include/exclude). Each table must have schema, relname, kind,
+     * row_estimate, has_rowid, pk/npk and its columns (name, data_type,
+     * vtype, elem_vtype, is_nullable, is_primary_key, position) filled; name
+     * and the display names stay NULL (db_catalog_build sets them). On
+     * success the caller owns *tables (db_tables_free). Called once, from
+     * db_open. */
+    enum seeki_code (*load_tables)(struct db_engine *e, struct db_table **tables, size_t *n,
+                                   struct seeki_err *err);
+    enum seeki_code (*rows_open)(struct db_engine *e, const struct db_query *q,
+                                 struct db_iter **out, struct seeki_err *err);
+    enum seeki_code (*count)(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
+                             struct seeki_err *err);
+    enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
+    /* Frees the engine's own state (pool, handles) and the struct itself;
+     * the catalog is freed by db_close before this runs. */
+    void (*destroy)(struct db_engine *e);
+};
+
+/* The part every engine shares. Engines embed it as their first member. */
+struct db_engine {
+    const struct db_engine_ops *ops;
+    const struct cfg *cfg;     /* borrowed: must outlive the engine */
+    struct db_catalog catalog; /* built once in db_open, immutable after */
+};
+
+/* SQLite engine (sqlite.c): opens cfg->sqlite_path read-only and fills *out
+ * with an engine whose catalog is still empty (db_open loads it). */
+enum seeki_code litedb_open(const struct cfg *cfg, struct db_engine **out,
+                            struct seeki_err *err) SEEKI_MUST_CHECK;
+
+#ifdef SEEKI_UNIT
+/* Test hook: runs sql on a pooled connection of a SQLite engine, to prove
+ * that writes are refused. Not built into the release binary. */
+enum seeki_code litedb_test_exec(struct db_engine *e, const char *sql,
+                                 struct seeki_err *err) SEEKI_MUST_CHECK;
+#endif
+
+/* ---- catalog (catalog.c) ------------------------------------------------ */
+
+/* Turns the raw relations an engine found into the public catalog: applies
+ * tables.include / tables.exclude (bare or schema-qualified names; a name in
+ * both hides the table with a warning), names each table (bare in
+ * default_schema, else schema.table; both qualified when a bare name exists
+ * in two shown schemas), sets display names (config labels first, else
+ * db_display_name) and sorts by name. Takes ownership of raw (an array of
+ * nraw tables, freed or moved into out). Never fails except on an internal
+ * inconsistency. */
+enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_schema,
+                                 struct db_table *raw, size_t nraw, struct db_catalog *out,
+                                 struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_catalog_free(struct db_catalog *cat);      /* frees the tables; cat itself is caller's */
+void db_table_free(struct db_table *t);            /* frees t's members, not t */
+void db_tables_free(struct db_table *t, size_t n); /* members of each, then the array */
+
+/* ---- type mapping (names.c) ---------------------------------------------- */
+
+/* SQLite declared type ("INTEGER", "varchar(20)", "" for none) -> vtype, by
+ * the rules of SPEC §4: INT* -> DB_VT_BIGINT (SQLite integers are 64-bit),
+ * REAL/FLOA/DOUB -> FLOAT, NUMERIC/DECIMAL -> NUMERIC, BOOL* -> BOOL,
+ * DATE -> DATE, DATETIME/TIMESTAMP* -> TIMESTAMP, TIME -> TIME,
+ * INTERVAL -> INTERVAL, JSON* -> JSON, BLOB/BYTEA -> BYTEA, else TEXT. */
+enum db_vtype db_sqlite_vtype(const char *decl);
+
+/* PostgreSQL type -> vtype. typname is pg_type.typname of the column's type
+ * after resolving domains to their base type ("int4", "timestamptz",
+ * "_text"); typcategory is pg_type.typcategory ('A' array, 'E' enum, 'S'
+ * string, ... or 0 when unknown). An array ('A', or a typname starting with
+ * '_') gives DB_VT_ARRAY: call again with the element type for elem_vtype.
+ * Unknown types give DB_VT_OTHER (display type = the SQL type name). */
+enum db_vtype db_pg_vtype(const char *typname, char typcategory);
+
+/* ---- SQL builder (sql.c) ------------------------------------------------ */
+
+enum db_dialect {
+    DB_SQL_SQLITE, /* "ident", ? placeholders, LIKE (ASCII case-insensitive) */
+    DB_SQL_PG      /* "ident", $1..$n placeholders, ILIKE, typed casts */
+};
+
+/* How a parameter is bound. PostgreSQL always binds the text; SQLite binds
+ * i / d for INT / REAL so comparisons stay numeric even without affinity. */
+enum db_param_kind { DB_PARAM_TEXT, DB_PARAM_INT, DB_PARAM_REAL };
+
+struct db_param {
+    enum db_param_kind kind;
+    char *text; /* owned; always set (the value's text form) */
+    int64_t i;  /* DB_PARAM_INT */
+    double d;   /* DB_PARAM_REAL */
+};
+
+/* One built statement: SQL text plus its parameters in placeholder order. */
+struct db_sql {
+    char *text;
+    struct db_param *params;
+    size_t nparams;
+    size_t cap; /* allocated params */
+};
+
+/* Builds SELECT <all columns in order> FROM "schema"."rel" WHERE <filters
+ * AND search> ORDER BY <sorts, then primary key or rowid/ctid> LIMIT/OFFSET
+ * for q. Identifiers come only from q->table (the live catalog) and are
+ * quoted; every request value is a parameter. Errors: SEEKI_E_BAD_PARAM for
+ * a column index out of range or a bad operand (filters are normally
+ * validated by db_filter_parse already), SEEKI_E_INTERNAL when the SQL text
+ * would exceed BUF_MAX_SQL. On error *out is left empty. */
+enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struct db_sql *out,
+                              struct seeki_err *err) SEEKI_MUST_CHECK;
+/* SELECT COUNT(*) with the same FROM and WHERE as db_sql_select. */
+enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct db_sql *out,
+                             struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_sql_free(struct db_sql *s); /* NULL accepted; leaves *s empty */
+
+/* Appends ident quoted for SQL ("a""b"); -1 when out is full. */
+int db_sql_quote_ident(struct buf *out, const char *ident) SEEKI_MUST_CHECK;
+
+/* ---- connection pool (pool.c) ------------------------------------------- */
+
+/* A generic pool of at most max connections, created lazily through the
+ * connect callback and closed through disconnect. Thread-safe: any thread
+ * may get/put. A caller that finds every connection busy waits up to
+ * wait_ms for one to come back. */
+struct db_pool_ops {
+    /* Opens one connection into *conn; on failure returns the code (err
+     * filled) and leaves *conn NULL. */
+    enum seeki_code (*connect)(void *ctx, void **conn, struct seeki_err *err);
+    void (*disconnect)(void *ctx, void *conn);
+};
+
+struct db_pool;
+
+/* max >= 1. ctx is passed to the callbacks and borrowed for the pool's life. */
+struct db_pool *db_pool_new(int max, int wait_ms, const struct db_pool_ops *ops, void *ctx);
+/* Borrows a connection (idle first, else a new one while fewer than max
+ * exist, else waits). Errors: the connect callback's, or SEEKI_E_TIMEOUT when
+ * all connections stayed busy for wait_ms (message names
+ * database.max_connections). */
+enum seeki_code db_pool_get(struct db_pool *p, void **conn, struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Returns a connection; broken = true closes it instead of keeping it. */
+void db_pool_put(struct db_pool *p, void *conn, bool broken);
+/* Closes idle connections and frees the pool. Every borrowed connection
+ * must have been returned. NULL accepted. */
+void db_pool_destroy(struct db_pool *p);
+/* Connections currently open (idle + borrowed); for tests and status. */
+int db_pool_open_count(struct db_pool *p);
+
+/* ---- small shared helpers ------------------------------------------------ */
+
+/* Milliseconds on the monotonic clock. */
+int64_t db_now_ms(void);
+
+/* Appends to a scratch buffer made with buf_init(b, 0) (no maximum), where
+ * an append cannot fail; they abort if one ever does. */
+void db_scratch_putc(struct buf *b, char c);
+void db_scratch_append(struct buf *b, const void *p, size_t n);
+
+#ifdef SEEKI_UNIT
+/* encode.c internals exposed to the unit tests (SEEKI_TESTABLE). */
+size_t enc_utf8_len(const unsigned char *s, size_t n);
+bool enc_is_json_number(const char *s, size_t n, bool *integer);
+bool enc_is_json(const char *s, size_t n);
+void enc_double(double d, char out[32]);
+#endif
+
+#endif

@@ -1,0 +1,117 @@
+/* The engine interface's front door: db_open picks the backend by
+ * cfg->db_kind and loads the catalog through it; every other call dispatches
+ * through the engine's function table (struct db_engine_ops in db_int.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/db_int.h"
+#include "db/engine.h"
+#include "log.h"
+
+int64_t db_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void db_scratch_putc(struct buf *b, char c)
+{
+    if (buf_putc(b, c) != 0)
+        abort();
+}
+
+void db_scratch_append(struct buf *b, const void *p, size_t n)
+{
+    if (buf_append(b, p, n) != 0)
+        abort();
+}
+
+enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
+                        struct db_engine **out, struct seeki_err *err)
+{
+    (void)opts; /* the tunnel port matters to PostgreSQL only */
+    *out = NULL;
+    struct db_engine *e = NULL;
+    struct db_table *raw = NULL;
+    size_t nraw = 0;
+    enum seeki_code rc;
+    switch (cfg->db_kind) {
+    case CFG_DB_SQLITE:
+        rc = litedb_open(cfg, &e, err);
+        break;
+    case CFG_DB_POSTGRES:
+    default:
+        return seeki_fail(err, SEEKI_E_DB,
+                          "PostgreSQL support is not built yet in this SeeKi build; set "
+                          "database.kind = \"sqlite\" with a sqlite:///path.db URL, or try "
+                          "`seeki --demo`");
+    }
+    if (rc != SEEKI_E_OK)
+        return rc;
+    int64_t t0 = db_now_ms();
+    rc = e->ops->load_tables(e, &raw, &nraw, err);
+    if (rc != SEEKI_E_OK)
+        goto fail;
+    rc = db_catalog_build(cfg, e->ops->default_schema, raw, nraw, &e->catalog, err);
+    if (rc != SEEKI_E_OK)
+        goto fail;
+    log_info("db", "%s catalog loaded: %zu of %zu relations shown (%lld ms)", e->ops->kind_name,
+             e->catalog.ntables, nraw, (long long)(db_now_ms() - t0));
+    *out = e;
+    return SEEKI_E_OK;
+fail:
+    db_close(e);
+    return rc;
+}
+
+void db_close(struct db_engine *e)
+{
+    if (!e)
+        return;
+    db_catalog_free(&e->catalog);
+    e->ops->destroy(e);
+}
+
+const char *db_kind_name(const struct db_engine *e)
+{
+    return e->ops->kind_name;
+}
+
+const struct db_catalog *db_catalog(const struct db_engine *e)
+{
+    return &e->catalog;
+}
+
+enum seeki_code db_rows_open(struct db_engine *e, const struct db_query *q, struct db_iter **out,
+                             struct seeki_err *err)
+{
+    *out = NULL;
+    return e->ops->rows_open(e, q, out, err);
+}
+
+enum seeki_code db_iter_next(struct db_iter *it, const struct db_cell **row, struct seeki_err *err)
+{
+    *row = NULL;
+    return it->ops->next(it, row, err);
+}
+
+void db_iter_close(struct db_iter *it)
+{
+    if (it)
+        it->ops->close(it);
+}
+
+enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
+                         struct seeki_err *err)
+{
+    *n = 0;
+    *exact = false;
+    return e->ops->count(e, q, n, exact, err);
+}
+
+enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err)
+{
+    return e->ops->ping(e, err);
+}

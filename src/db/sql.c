@@ -1,0 +1,554 @@
+/* The only place SQL text is built from request input (ARCHITECTURE.md
+ * "Boundaries"). Identifiers come from the live catalog (struct db_table) and
+ * are always quoted; every value from a request becomes a bound parameter.
+ * Two dialects: SQLite (? placeholders, LIKE) and PostgreSQL ($n, ILIKE,
+ * explicit casts). docs/internals/paging.md explains the ORDER BY rules. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db_int.h"
+#include "db/engine.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+/* A statement under construction. */
+struct sqlb {
+    enum db_dialect d;
+    const struct db_table *t;
+    struct buf text;
+    struct db_sql *out;
+    bool full; /* an append hit BUF_MAX_SQL */
+};
+
+static void sqlb_puts(struct sqlb *b, const char *s)
+{
+    if (buf_puts(&b->text, s) != 0)
+        b->full = true;
+}
+
+int db_sql_quote_ident(struct buf *out, const char *ident)
+{
+    if (buf_putc(out, '"') != 0)
+        return -1;
+    for (const char *p = ident; *p; p++) {
+        if (*p == '"' && buf_putc(out, '"') != 0)
+            return -1;
+        if (buf_putc(out, *p) != 0)
+            return -1;
+    }
+    return buf_putc(out, '"');
+}
+
+static void sqlb_ident(struct sqlb *b, const char *ident)
+{
+    if (db_sql_quote_ident(&b->text, ident) != 0)
+        b->full = true;
+}
+
+/* Adds a parameter (text owned by the statement from now on) and writes its
+ * placeholder. */
+static void sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i,
+                            double d)
+{
+    struct db_sql *s = b->out;
+    if (s->nparams == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->params = xrealloc(s->params, s->cap * sizeof *s->params);
+    }
+    struct db_param *p = &s->params[s->nparams++];
+    p->kind = kind;
+    p->text = text;
+    p->i = i;
+    p->d = d;
+    if (b->d == DB_SQL_PG) {
+        if (buf_printf(&b->text, "$%zu", s->nparams) != 0)
+            b->full = true;
+    } else {
+        sqlb_puts(b, "?");
+    }
+}
+
+/* A text parameter; for PostgreSQL a second use of the same value may refer
+ * back to it with sqlb_param_ref. */
+static size_t sqlb_param_text(struct sqlb *b, const char *text)
+{
+    sqlb_param_take(b, DB_PARAM_TEXT, xstrdup(text), 0, 0);
+    return b->out->nparams;
+}
+
+static void sqlb_param_ref(struct sqlb *b, size_t n)
+{
+    if (buf_printf(&b->text, "$%zu", n) != 0)
+        b->full = true;
+}
+
+static void sqlb_param_int(struct sqlb *b, int64_t v)
+{
+    sqlb_param_take(b, DB_PARAM_INT, xasprintf("%lld", (long long)v), v, 0);
+}
+
+/* A numeric filter operand: bound as an integer when it is one, else as a
+ * real (SQLite); PostgreSQL binds the text and casts it. */
+static enum seeki_code sqlb_param_number(struct sqlb *b, const struct db_column *c,
+                                         const char *text, struct seeki_err *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long long i = strtoll(text, &end, 10);
+    if (errno == 0 && end != text && *end == '\0') {
+        sqlb_param_take(b, DB_PARAM_INT, xstrdup(text), i, 0);
+        return SEEKI_E_OK;
+    }
+    errno = 0;
+    double d = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE)
+        return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                          "Filter on column '%s': '%s' is not a number. Use digits such as 42 "
+                          "or 4.5",
+                          c->name, text);
+    sqlb_param_take(b, DB_PARAM_REAL, xstrdup(text), 0, d);
+    return SEEKI_E_OK;
+}
+
+enum sql_class { SC_TEXT, SC_OTHER, SC_NUMBER, SC_DATE, SC_BOOL };
+
+static enum sql_class sql_class_of(enum db_vtype v)
+{
+    switch (v) {
+    case DB_VT_TEXT:
+        return SC_TEXT;
+    case DB_VT_INT:
+    case DB_VT_BIGINT:
+    case DB_VT_FLOAT:
+    case DB_VT_NUMERIC:
+    case DB_VT_MONEY:
+        return SC_NUMBER;
+    case DB_VT_DATE:
+    case DB_VT_TIMESTAMP:
+    case DB_VT_TIMESTAMPTZ:
+        return SC_DATE;
+    case DB_VT_BOOL:
+        return SC_BOOL;
+    default:
+        return SC_OTHER;
+    }
+}
+
+/* PostgreSQL cast for a comparison operand, so the value is read as the
+ * column's kind whatever the column's exact type (int4 vs int8, domains). */
+static const char *sql_pg_cast(enum db_vtype v)
+{
+    switch (v) {
+    case DB_VT_INT:
+    case DB_VT_BIGINT:
+        return "::bigint";
+    case DB_VT_FLOAT:
+        return "::float8";
+    case DB_VT_NUMERIC:
+        return "::numeric";
+    case DB_VT_MONEY:
+        return "::money";
+    case DB_VT_DATE:
+        return "::date";
+    case DB_VT_TIMESTAMP:
+        return "::timestamp";
+    case DB_VT_TIMESTAMPTZ:
+        return "::timestamptz";
+    case DB_VT_BOOL:
+        return "::boolean";
+    default:
+        return "";
+    }
+}
+
+/* The column as text: itself for text columns, else its text form. */
+static void sqlb_text_expr(struct sqlb *b, const struct db_column *c)
+{
+    if (sql_class_of(c->vtype) == SC_TEXT) {
+        sqlb_ident(b, c->name);
+    } else if (b->d == DB_SQL_PG) {
+        sqlb_ident(b, c->name);
+        sqlb_puts(b, "::text");
+    } else {
+        sqlb_puts(b, "CAST(");
+        sqlb_ident(b, c->name);
+        sqlb_puts(b, " AS TEXT)");
+    }
+}
+
+/* The left-hand side of a comparison. SQLite dates are stored as text, with
+ * either ' ' or 'T' between date and time: against a bound with a time part,
+ * compare the ' ' form (day-level bounds compare correctly either way and
+ * keep an index usable). */
+static void sqlb_cmp_lhs(struct sqlb *b, const struct db_column *c, const struct db_filter *f)
+{
+    enum sql_class sc = sql_class_of(c->vtype);
+    if (sc == SC_OTHER) {
+        sqlb_text_expr(b, c);
+        return;
+    }
+    bool timed = (f->a && strlen(f->a) > 10) || (f->b && strlen(f->b) > 10);
+    if (sc == SC_DATE && b->d == DB_SQL_SQLITE && timed) {
+        sqlb_puts(b, "replace(");
+        sqlb_ident(b, c->name);
+        sqlb_puts(b, ", 'T', ' ')");
+        return;
+    }
+    sqlb_ident(b, c->name);
+}
+
+/* One comparison operand with its binding and cast. */
+static enum seeki_code sqlb_operand(struct sqlb *b, const struct db_column *c, const char *v,
+                                    struct seeki_err *err)
+{
+    enum sql_class sc = sql_class_of(c->vtype);
+    if (sc == SC_NUMBER && b->d == DB_SQL_SQLITE)
+        return sqlb_param_number(b, c, v, err);
+    (void)sqlb_param_text(b, v);
+    if (b->d == DB_SQL_PG && (sc == SC_NUMBER || sc == SC_DATE))
+        sqlb_puts(b, sql_pg_cast(c->vtype));
+    return SEEKI_E_OK;
+}
+
+/* %value% with \, % and _ escaped for LIKE ... ESCAPE '\'. Heap string. */
+static char *sql_like_pattern(const char *s)
+{
+    struct buf p;
+    buf_init(&p, 0);
+    db_scratch_putc(&p, '%');
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '%' || *s == '_')
+            db_scratch_putc(&p, '\\');
+        db_scratch_putc(&p, *s);
+    }
+    db_scratch_putc(&p, '%');
+    return buf_take(&p);
+}
+
+static const char *sql_like_op(enum db_dialect d)
+{
+    /* SQLite's LIKE is already case-insensitive for ASCII. */
+    return d == DB_SQL_PG ? " ILIKE " : " LIKE ";
+}
+
+static void sqlb_bool(struct sqlb *b, const struct db_column *c, const struct db_filter *f)
+{
+    bool yes = f->a && strcmp(f->a, "1") == 0;
+    if (b->d == DB_SQL_PG) {
+        sqlb_ident(b, c->name);
+        sqlb_puts(b, " = ");
+        (void)sqlb_param_text(b, yes ? "true" : "false");
+        sqlb_puts(b, "::boolean");
+        return;
+    }
+    /* SQLite has no boolean storage: 1/0 (any numeric form), or words. */
+    sqlb_puts(b, "(");
+    sqlb_ident(b, c->name);
+    sqlb_puts(b, " = ");
+    sqlb_param_int(b, yes ? 1 : 0);
+    sqlb_puts(b, " OR lower(");
+    sqlb_ident(b, c->name);
+    sqlb_puts(b, yes ? ") IN ('true', 't', 'yes', 'y'))" : ") IN ('false', 'f', 'no', 'n'))");
+}
+
+static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, struct seeki_err *err)
+{
+    const struct db_column *c = &b->t->cols[f->col];
+    static const char *const cmp[] = {[DB_F_EQ] = " = ",
+                                      [DB_F_GT] = " > ",
+                                      [DB_F_GE] = " >= ",
+                                      [DB_F_LT] = " < ",
+                                      [DB_F_LE] = " <= "};
+    enum seeki_code rc = SEEKI_E_OK;
+    bool need_a = f->op != DB_F_IS_NULL && f->op != DB_F_NOT_NULL;
+    bool need_b = f->op == DB_F_BETWEEN || f->op == DB_F_RANGE;
+    if ((need_a && !f->a) || (need_b && !f->b))
+        return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                          "Filter on column '%s' has no value; give a value such as =x", c->name);
+    switch (f->op) {
+    case DB_F_IS_NULL:
+    case DB_F_NOT_NULL:
+        sqlb_ident(b, c->name);
+        sqlb_puts(b, f->op == DB_F_IS_NULL ? " IS NULL" : " IS NOT NULL");
+        break;
+    case DB_F_CONTAINS: {
+        char *pat = sql_like_pattern(f->a);
+        sqlb_text_expr(b, c);
+        sqlb_puts(b, sql_like_op(b->d));
+        sqlb_param_take(b, DB_PARAM_TEXT, pat, 0, 0);
+        sqlb_puts(b, " ESCAPE '\\'");
+        break;
+    }
+    case DB_F_BOOL:
+        sqlb_bool(b, c, f);
+        break;
+    case DB_F_EQ:
+    case DB_F_GT:
+    case DB_F_GE:
+    case DB_F_LT:
+    case DB_F_LE:
+        sqlb_cmp_lhs(b, c, f);
+        sqlb_puts(b, cmp[f->op]);
+        rc = sqlb_operand(b, c, f->a, err);
+        break;
+    case DB_F_BETWEEN:
+        sqlb_cmp_lhs(b, c, f);
+        sqlb_puts(b, " BETWEEN ");
+        rc = sqlb_operand(b, c, f->a, err);
+        sqlb_puts(b, " AND ");
+        if (rc == SEEKI_E_OK)
+            rc = sqlb_operand(b, c, f->b, err);
+        break;
+    case DB_F_RANGE:
+        sqlb_puts(b, "(");
+        sqlb_cmp_lhs(b, c, f);
+        sqlb_puts(b, " >= ");
+        rc = sqlb_operand(b, c, f->a, err);
+        sqlb_puts(b, " AND ");
+        sqlb_cmp_lhs(b, c, f);
+        sqlb_puts(b, " < ");
+        if (rc == SEEKI_E_OK)
+            rc = sqlb_operand(b, c, f->b, err);
+        sqlb_puts(b, ")");
+        break;
+    case DB_F_NONE:
+        break;
+    }
+    return rc;
+}
+
+/* OR over the text columns of a case-insensitive substring match; a table
+ * without text columns matches nothing. */
+static void sqlb_search(struct sqlb *b, const char *search)
+{
+    const struct db_table *t = b->t;
+    char *pat = sql_like_pattern(search);
+    size_t first = 0;
+    bool any = false;
+    sqlb_puts(b, "(");
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (!db_vtype_is_text(t->cols[i].vtype))
+            continue;
+        if (any)
+            sqlb_puts(b, " OR ");
+        sqlb_ident(b, t->cols[i].name);
+        sqlb_puts(b, sql_like_op(b->d));
+        if (b->d == DB_SQL_PG && any)
+            sqlb_param_ref(b, first);
+        else if (b->d == DB_SQL_PG)
+            first = sqlb_param_text(b, pat);
+        else
+            (void)sqlb_param_text(b, pat);
+        sqlb_puts(b, " ESCAPE '\\'");
+        any = true;
+    }
+    if (!any)
+        sqlb_puts(b, "1 = 0");
+    sqlb_puts(b, ")");
+    free(pat);
+}
+
+static enum seeki_code sqlb_check(const struct db_query *q, struct seeki_err *err)
+{
+    if (!q || !q->table)
+        return seeki_fail(err, SEEKI_E_INTERNAL, "query without a table");
+    for (size_t i = 0; i < q->nsorts; i++)
+        if (q->sorts[i].col >= q->table->ncols)
+            return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                              "Sort column #%zu is out of range for table '%s'", q->sorts[i].col,
+                              q->table->name);
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].col >= q->table->ncols)
+            return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                              "Filter column #%zu is out of range for table '%s'",
+                              q->filters[i].col, q->table->name);
+    return SEEKI_E_OK;
+}
+
+static enum seeki_code sqlb_where(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
+{
+    bool first = true;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        if (q->filters[i].op == DB_F_NONE)
+            continue;
+        sqlb_puts(b, first ? " WHERE " : " AND ");
+        first = false;
+        enum seeki_code rc = sqlb_filter(b, &q->filters[i], err);
+        if (rc != SEEKI_E_OK)
+            return rc;
+    }
+    if (q->search && *q->search) {
+        sqlb_puts(b, first ? " WHERE " : " AND ");
+        sqlb_search(b, q->search);
+    }
+    return SEEKI_E_OK;
+}
+
+static void sqlb_from(struct sqlb *b)
+{
+    sqlb_puts(b, " FROM ");
+    sqlb_ident(b, b->t->schema);
+    sqlb_puts(b, ".");
+    sqlb_ident(b, b->t->relname);
+}
+
+/* The physical row id's name: SQLite's rowid unless a column shadows it
+ * (then _rowid_ or oid), PostgreSQL's ctid; NULL when none is usable. */
+static const char *sql_rowid_name(enum db_dialect d, const struct db_table *t)
+{
+    if (!t->has_rowid)
+        return NULL;
+    static const char *const lite[] = {"rowid", "_rowid_", "oid"};
+    if (d == DB_SQL_PG)
+        return db_find_column(t, "ctid") < 0 ? "ctid" : NULL;
+    for (size_t i = 0; i < SEEKI_ARRAY_LEN(lite); i++)
+        if (db_find_column(t, lite[i]) < 0)
+            return lite[i];
+    return NULL;
+}
+
+bool db_table_has_order_key(const struct db_table *t)
+{
+    return t->npk > 0 || t->has_rowid;
+}
+
+static void sqlb_order_key(struct sqlb *b, bool *first, const struct db_column *c, bool desc)
+{
+    sqlb_puts(b, *first ? " ORDER BY " : ", ");
+    *first = false;
+    sqlb_ident(b, c->name);
+    sqlb_puts(b, desc ? " DESC" : " ASC");
+    /* NULLs last ascending, first descending (SPEC §5); a NOT NULL column
+     * needs no clause, which keeps SQLite able to walk an index. */
+    if (c->is_nullable)
+        sqlb_puts(b, desc ? " NULLS FIRST" : " NULLS LAST");
+}
+
+static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
+{
+    const struct db_table *t = q->table;
+    bool first = true;
+    for (size_t i = 0; i < q->nsorts; i++)
+        sqlb_order_key(b, &first, &t->cols[q->sorts[i].col], q->sorts[i].desc != q->reverse);
+    /* Tie-breaker so paging is stable: the primary key (columns not sorted
+     * on already), else the physical row id. */
+    if (t->npk > 0) {
+        for (size_t k = 0; k < t->npk; k++) {
+            bool sorted = false;
+            for (size_t i = 0; i < q->nsorts; i++)
+                if (q->sorts[i].col == t->pk[k])
+                    sorted = true;
+            if (!sorted)
+                sqlb_order_key(b, &first, &t->cols[t->pk[k]], q->reverse);
+        }
+    } else {
+        const char *rowid = sql_rowid_name(b->d, t);
+        if (rowid) {
+            sqlb_puts(b, first ? " ORDER BY " : ", ");
+            first = false;
+            sqlb_puts(b, rowid);
+            sqlb_puts(b, q->reverse ? " DESC" : " ASC");
+        }
+    }
+    if (q->reverse && first)
+        return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                          "Table '%s' has no primary key or row id, so it cannot be read "
+                          "backwards; sort by a column first, or page forwards",
+                          t->name);
+    return SEEKI_E_OK;
+}
+
+static void sqlb_limit(struct sqlb *b, const struct db_query *q)
+{
+    int64_t off = q->offset > 0 ? q->offset : 0;
+    if (q->limit >= 0) {
+        sqlb_puts(b, " LIMIT ");
+        sqlb_param_int(b, q->limit);
+        sqlb_puts(b, " OFFSET ");
+        sqlb_param_int(b, off);
+    } else if (off > 0) {
+        /* SQLite needs a LIMIT before OFFSET; -1 means none. */
+        sqlb_puts(b, b->d == DB_SQL_SQLITE ? " LIMIT -1 OFFSET " : " OFFSET ");
+        sqlb_param_int(b, off);
+    }
+}
+
+static void sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q,
+                      struct db_sql *out)
+{
+    memset(out, 0, sizeof *out);
+    b->d = d;
+    b->t = q->table;
+    b->out = out;
+    b->full = false;
+    buf_init(&b->text, BUF_MAX_SQL);
+}
+
+static enum seeki_code sqlb_finish(struct sqlb *b, enum seeki_code rc, struct seeki_err *err)
+{
+    if (rc == SEEKI_E_OK && b->full)
+        rc = seeki_fail(err, SEEKI_E_INTERNAL,
+                        "SQL for table '%s' would exceed %u bytes; use fewer filters or a "
+                        "shorter search",
+                        b->t->name, (unsigned)BUF_MAX_SQL);
+    if (rc != SEEKI_E_OK) {
+        buf_free(&b->text);
+        db_sql_free(b->out);
+        return rc;
+    }
+    b->out->text = buf_take(&b->text);
+    return SEEKI_E_OK;
+}
+
+enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struct db_sql *out,
+                              struct seeki_err *err)
+{
+    struct sqlb b;
+    memset(out, 0, sizeof *out);
+    enum seeki_code rc = sqlb_check(q, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    sqlb_init(&b, d, q, out);
+    sqlb_puts(&b, "SELECT ");
+    for (size_t i = 0; i < q->table->ncols; i++) {
+        if (i)
+            sqlb_puts(&b, ", ");
+        sqlb_ident(&b, q->table->cols[i].name);
+    }
+    if (q->table->ncols == 0)
+        sqlb_puts(&b, "NULL");
+    sqlb_from(&b);
+    rc = sqlb_where(&b, q, err);
+    if (rc == SEEKI_E_OK)
+        rc = sqlb_order(&b, q, err);
+    if (rc == SEEKI_E_OK)
+        sqlb_limit(&b, q);
+    return sqlb_finish(&b, rc, err);
+}
+
+enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct db_sql *out,
+                             struct seeki_err *err)
+{
+    struct sqlb b;
+    memset(out, 0, sizeof *out);
+    enum seeki_code rc = sqlb_check(q, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    sqlb_init(&b, d, q, out);
+    sqlb_puts(&b, "SELECT COUNT(*)");
+    sqlb_from(&b);
+    rc = sqlb_where(&b, q, err);
+    return sqlb_finish(&b, rc, err);
+}
+
+void db_sql_free(struct db_sql *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nparams; i++)
+        free(s->params[i].text);
+    free(s->params);
+    free(s->text);
+    memset(s, 0, sizeof *s);
+}
