@@ -1,0 +1,974 @@
+// SeeKi's browser UI: shell (branding, sidebar, live indicator, theme), the
+// router (#/, #/setup, #/t/<table>?…), and the table view controller that
+// turns URL state into rows requests and renders grid, pager and states.
+// Talks to the server only through api.js (SPEC §5).
+
+import { api, ApiError, viewParams } from './api.js';
+import * as st from './state.js';
+import { Grid } from './grid.js';
+import { Popover, columnMenu, columnChooser } from './menu.js';
+import { DetailPanel } from './detail.js';
+import * as pg from './pager.js';
+import { toast, writeClipboard } from './clipboard.js';
+import { copyText, esc, formatCount, formatInt, isTextType } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const STATUS_EVERY_MS = 5000;
+const SEARCH_DEBOUNCE_MS = 250;
+
+const app = {
+  tables: [],
+  tablesState: 'loading', // loading | ok | error
+  branding: { title: 'SeeKi', subtitle: '' },
+  status: null,
+  live: 'unknown',
+  lastHash: null,
+  table: null, // current table name
+  columns: null, // all columns of the current table, schema order
+  prefs: null, // {hidden, pinned, sort, pageSize} of the current table
+  view: null, // {page, pageSize, sort, search, filters}
+  resp: null, // last successful rows answer for the current view
+  error: null, // ApiError of the last failed load
+  loadSeq: 0,
+  loadCtrl: null,
+  cursorHint: null, // {key, page, cursor}: use cursor= for that page
+};
+
+const grid = new Grid($('grid'), $('grid-wrap'), {
+  onSort: (col, additive) => sortBy(col.name, additive),
+  onMenu: (col, anchor) => openColumnMenu(col, anchor),
+  onDetail: (r) => openDetail(r),
+  onCopy: (r, col) => copyCell(r, col),
+  onFocusRow: (r) => { if (detail.open) openDetail(r, false); },
+});
+const popover = new Popover();
+const detail = new DetailPanel($('detail'), {
+  onClose: () => closeDetail(),
+  onMove: (d) => {
+    const r = (grid.focusedRow() ?? 0) + d;
+    if (app.resp && r >= 0 && r < app.resp.rows.length) grid.focusCell(r, grid.focus.c);
+  },
+});
+
+// ---------------------------------------------------------------- routing --
+
+function showView(name) {
+  for (const v of ['home', 'setup', 'table']) $(`view-${v}`).hidden = v !== name;
+  document.body.dataset.view = name;
+}
+
+function navigate(hash, replace = false) {
+  if (hash !== location.hash) history[replace ? 'replaceState' : 'pushState'](null, '', hash);
+  handleRoute(true);
+}
+
+// Changes the current table view; pushes a history entry unless replace.
+function navigateView(patch, replace = false) {
+  const view = { ...app.view, ...patch };
+  navigate(st.tableHash(app.table, view), replace);
+}
+
+function handleRoute(force = false) {
+  if (!force && location.hash === app.lastHash) return;
+  app.lastHash = location.hash;
+  const r = st.parseHash(location.hash);
+  if (app.status && app.status.mode === 'setup' && r.name !== 'setup') {
+    history.replaceState(null, '', '#/setup');
+    app.lastHash = location.hash;
+    showSetup();
+    return;
+  }
+  popover.close(false);
+  if (r.name === 'setup') showSetup();
+  else if (r.name === 'table') openTable(r);
+  else showHome();
+  renderTableList();
+}
+
+function showSetup() {
+  leaveTable();
+  showView('setup');
+  $('setup-normal').hidden = !(app.status && app.status.mode === 'normal');
+  setTitle('Setup');
+}
+
+function showHome() {
+  leaveTable();
+  showView('home');
+  setTitle(null);
+  renderHome();
+}
+
+function leaveTable() {
+  if (app.loadCtrl) app.loadCtrl.abort();
+  app.table = null;
+  detail.hide();
+}
+
+function setTitle(part) {
+  document.title = part ? `${part} — ${app.branding.title}` : app.branding.title;
+}
+
+// ------------------------------------------------------------ table view --
+
+function viewKey(table, v) {
+  return JSON.stringify([table, v.pageSize, v.sort, v.search, v.filters]);
+}
+
+function openTable(r) {
+  const changed = r.table !== app.table;
+  if (changed) {
+    if (app.loadCtrl) app.loadCtrl.abort();
+    app.table = r.table;
+    app.columns = null;
+    app.resp = null;
+    app.error = null;
+    app.prefs = st.loadPrefs(r.table);
+    detail.hide();
+    grid.focus = { r: 0, c: 0 };
+    $('grid').innerHTML = '';
+  }
+  let view = r.view;
+  if (r.bare && (app.prefs.sort.length || app.prefs.pageSize)) {
+    view = { ...view, sort: app.prefs.sort.slice(), pageSize: app.prefs.pageSize || st.DEFAULT_PAGE_SIZE };
+    const canon = st.tableHash(r.table, view);
+    if (canon !== location.hash) {
+      history.replaceState(null, '', canon);
+      app.lastHash = location.hash;
+    }
+  }
+  app.view = view;
+  showView('table');
+  const search = $('search');
+  if (document.activeElement !== search || changed) search.value = view.search;
+  renderHeader();
+  loadRows();
+}
+
+function tableInfo(name) {
+  return app.tables.find((t) => t.name === name) || null;
+}
+
+function renderHeader() {
+  const t = tableInfo(app.table);
+  const label = t ? t.display_name : app.table;
+  $('table-title').textContent = label;
+  const sub = [];
+  if (t && t.display_name !== t.name) sub.push(t.name);
+  if (t && t.kind && t.kind !== 'table') sub.push(t.kind.replace('_', ' '));
+  $('table-sub').textContent = sub.join(' · ');
+  setTitle(label);
+  renderSearchHint();
+  renderFilterBar();
+  renderColumnsButton();
+  renderExportLink();
+}
+
+function renderSearchHint() {
+  const search = $('search');
+  const hint = $('search-hint');
+  if (!app.columns) {
+    hint.textContent = '';
+    return;
+  }
+  const n = app.columns.filter((c) => isTextType(c.display_type)).length;
+  search.disabled = n === 0;
+  search.placeholder = n === 0 ? 'No text columns' : 'Search';
+  hint.textContent = n === 0 ? 'no text columns to search'
+    : `searching ${n} text column${n === 1 ? '' : 's'}`;
+}
+
+function visibleColumns() {
+  if (!app.columns) return { cols: [], pinnedCount: 0 };
+  const hidden = new Set(app.prefs.hidden);
+  const byName = new Map(app.columns.map((c) => [c.name, c]));
+  const pinned = app.prefs.pinned.filter((n) => byName.has(n) && !hidden.has(n)).map((n) => byName.get(n));
+  const pinSet = new Set(pinned.map((c) => c.name));
+  const rest = app.columns.filter((c) => !hidden.has(c.name) && !pinSet.has(c.name));
+  return { cols: [...pinned, ...rest], pinnedCount: pinned.length };
+}
+
+function rowsParamsFor(view) {
+  const extra = { page_size: view.pageSize };
+  const hint = app.cursorHint;
+  if (hint && hint.key === viewKey(app.table, view) && hint.page === view.page) extra.cursor = hint.cursor;
+  else extra.page = view.page;
+  return viewParams(view, extra);
+}
+
+async function loadRows() {
+  const seq = ++app.loadSeq;
+  if (app.loadCtrl) app.loadCtrl.abort();
+  const ctrl = new AbortController();
+  app.loadCtrl = ctrl;
+  const table = app.table;
+  const view = app.view;
+  setLoading(true);
+  if (!app.resp) { // first load of this table: placeholder rows (header once columns are known)
+    const v = visibleColumns();
+    grid.skeleton(v.cols, v.pinnedCount);
+  }
+  const colsP = app.columns ? Promise.resolve({ columns: app.columns })
+    : api.columns(table, { signal: ctrl.signal });
+  const params = rowsParamsFor(view);
+  const rowsP = api.rows(table, params, { signal: ctrl.signal });
+  const [cr, rr] = await Promise.allSettled([colsP, rowsP]);
+  if (seq !== app.loadSeq) return;
+  app.cursorHint = null;
+  setLoading(false);
+  if (cr.status === 'fulfilled' && !app.columns) {
+    app.columns = cr.value.columns;
+    renderHeader();
+  }
+  if (rr.status === 'rejected') {
+    if (rr.reason && rr.reason.name === 'AbortError') return;
+    if (params.has('cursor') && rr.reason instanceof ApiError && rr.reason.status === 400) {
+      loadRows(); // a stale cursor (server restarted, data changed): use the page number
+      return;
+    }
+    if (rr.reason instanceof ApiError && rr.reason.status === 400 && app.columns && dropUnknownColumns(view)) return;
+    showTableError(rr.reason);
+    return;
+  }
+  const resp = rr.value;
+  if (Array.isArray(resp.columns) && resp.columns.length && !sameColumns(app.columns, resp.columns)) {
+    app.columns = resp.columns;
+    renderHeader();
+  }
+  // A page past the end (rows were deleted, or a stale link): go to the last one.
+  if (resp.rows.length === 0 && Number(resp.page) > 1 && Number(resp.total_rows) > 0 && view.page !== 'last') {
+    navigateView({ page: 'last' }, true);
+    return;
+  }
+  if (view.page === 'last' || Number(resp.page) !== view.page) {
+    app.view = { ...view, page: Number(resp.page) || 1 };
+    history.replaceState(null, '', st.tableHash(table, app.view));
+    app.lastHash = location.hash;
+  }
+  app.resp = resp;
+  app.error = null;
+  hideBanner();
+  renderRows();
+  if (app.live !== 'live' && app.live !== 'unknown') pollStatus();
+}
+
+// A stored or linked view may name columns that no longer exist: drop those
+// sort keys and filters (with a note) instead of failing. True when it did.
+function dropUnknownColumns(view) {
+  const known = new Set(app.columns.map((c) => c.name));
+  const sort = view.sort.filter((s) => known.has(s.col));
+  const gone = [...view.sort.filter((s) => !known.has(s.col)).map((s) => s.col),
+    ...Object.keys(view.filters).filter((c) => !known.has(c))];
+  if (!gone.length) return false;
+  const filters = Object.fromEntries(Object.entries(view.filters).filter(([c]) => known.has(c)));
+  app.prefs.sort = app.prefs.sort.filter((s) => known.has(s.col));
+  st.savePrefs(app.table, app.prefs);
+  toast(`Ignored column${gone.length === 1 ? '' : 's'} that no longer exist${gone.length === 1 ? 's' : ''}: ${[...new Set(gone)].join(', ')}`);
+  navigateView({ sort, filters, page: 1 }, true);
+  return true;
+}
+
+function sameColumns(a, b) {
+  if (!a || a.length !== b.length) return false;
+  return a.every((c, i) => c.name === b[i].name && c.display_type === b[i].display_type);
+}
+
+let loadingTimer = 0;
+function setLoading(on) {
+  const wrap = $('grid-wrap');
+  clearTimeout(loadingTimer);
+  if (on) {
+    $('grid').setAttribute('aria-busy', 'true');
+    loadingTimer = setTimeout(() => wrap.classList.add('is-loading'), 120);
+  } else {
+    $('grid').removeAttribute('aria-busy');
+    wrap.classList.remove('is-loading');
+  }
+}
+
+function renderRows() {
+  const resp = app.resp;
+  const v = visibleColumns();
+  const page = Number(resp.page) || 1;
+  const size = Number(resp.page_size) || app.view.pageSize;
+  grid.setModel({
+    columns: v.cols,
+    pinnedCount: v.pinnedCount,
+    sort: app.view.sort,
+    rows: resp.rows,
+    firstRowNumber: (page - 1) * size + 1,
+    totalRows: resp.total_rows,
+  });
+  $('grid-wrap').classList.remove('is-stale');
+  renderGridState();
+  renderPager();
+  renderHeader();
+  if (detail.open) {
+    if (resp.rows.length) openDetail(Math.max(0, grid.focusedRow() ?? 0), false);
+    else detail.hide();
+  }
+}
+
+function hasFilters(view = app.view) {
+  return !!view.search || Object.keys(view.filters).length > 0;
+}
+
+function renderGridState() {
+  const el = $('grid-state');
+  const resp = app.resp;
+  if (!resp || resp.rows.length) {
+    el.hidden = true;
+    el.innerHTML = '';
+    return;
+  }
+  el.hidden = false;
+  if (hasFilters()) {
+    const nf = Object.keys(app.view.filters).length;
+    const what = [];
+    if (app.view.search) what.push(`the search “${esc(app.view.search)}”`);
+    if (nf) what.push(`${nf} column filter${nf === 1 ? '' : 's'}`);
+    el.innerHTML = `<div class="state-box state-nomatch"><h2>No rows match</h2>
+      <p class="muted">Nothing in this table matches ${what.join(' and ')}.</p>
+      <button type="button" class="btn btn-primary" data-act="clear-filters">Clear filters</button></div>`;
+  } else {
+    el.innerHTML = `<div class="state-box state-empty"><h2>This table has no rows</h2>
+      <p class="muted">It exists and you can read it, but it is empty right now.</p></div>`;
+  }
+}
+
+function pagerModel() {
+  return pg.pagerModel(app.resp, app.view.pageSize);
+}
+
+function renderPager() {
+  $('pager').innerHTML = app.resp ? pg.pagerHtml(app.resp, pagerModel()) : '';
+}
+
+function goPage(which) {
+  if (!app.resp || !app.table) return;
+  const m = pagerModel();
+  const key = viewKey(app.table, app.view);
+  if (which === 'next') {
+    if (!m.hasNext) return;
+    if (app.resp.next_cursor != null) app.cursorHint = { key, page: m.page + 1, cursor: app.resp.next_cursor };
+    navigateView({ page: m.page + 1 });
+  } else if (which === 'prev') {
+    if (!m.hasPrev) return;
+    if (app.resp.prev_cursor != null) app.cursorHint = { key, page: Math.max(1, m.page - 1), cursor: app.resp.prev_cursor };
+    navigateView({ page: Math.max(1, m.page - 1) });
+  } else if (which === 'first') {
+    if (m.page !== 1) navigateView({ page: 1 });
+  } else if (which === 'last') {
+    if (m.hasNext) navigateView({ page: m.last !== null && app.resp.total_rows_exact ? m.last : 'last' });
+  } else {
+    const p = Number(which);
+    if (Number.isFinite(p) && p >= 1 && p !== m.page) navigateView({ page: p });
+  }
+}
+
+$('pager').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-page]');
+  if (b && !b.disabled) goPage(b.dataset.page);
+});
+$('pager').addEventListener('change', (e) => {
+  if (e.target.id !== 'page-size') return;
+  const size = Number(e.target.value);
+  app.prefs.pageSize = size === st.DEFAULT_PAGE_SIZE ? null : size;
+  st.savePrefs(app.table, app.prefs);
+  // keep the first visible row on screen
+  const first = app.resp ? ((Number(app.resp.page) || 1) - 1) * (Number(app.resp.page_size) || 50) : 0;
+  navigateView({ pageSize: size, page: Math.floor(first / size) + 1 });
+});
+
+// --------------------------------------------------------------- errors ----
+
+function showTableError(e) {
+  app.error = e;
+  const err = e instanceof ApiError ? e : new ApiError(String(e && e.message ? e.message : e), 0, 'client');
+  let title = 'Could not load rows';
+  const actions = ['<button type="button" class="btn" data-act="retry">Retry</button>'];
+  let clearRows = false;
+  if (err.kind === 'network') {
+    title = 'The SeeKi server is unreachable';
+    setLive('offline', err.message);
+  } else if (err.kind === 'timeout') {
+    title = 'The server did not answer';
+  } else if (err.status === 503) {
+    title = /tunnel/i.test(err.message) ? 'SSH tunnel reconnecting' : 'Database unavailable';
+    if (/setup/i.test(err.message)) pollStatus();
+    setLive(/tunnel/i.test(err.message) ? 'reconnecting' : 'down', err.message);
+  } else if (err.status === 404) {
+    title = 'This table is not available';
+    actions.splice(0, 1, '<a class="btn" href="#/">Back to tables</a>', '<button type="button" class="btn" data-act="reload-tables">Reload table list</button>');
+    clearRows = true;
+  } else if (err.status === 400) {
+    title = 'The server refused this view';
+    actions.splice(0, 1);
+    if (hasFilters()) actions.push('<button type="button" class="btn" data-act="clear-filters">Clear filters</button>');
+    if (app.view.sort.length) actions.push('<button type="button" class="btn" data-act="clear-sort">Clear sort</button>');
+    clearRows = true;
+  } else if (err.status === 403) {
+    title = 'No permission to read this table';
+    clearRows = true;
+  } else if (err.status === 504) {
+    title = 'The query took too long';
+  } else if (err.status >= 500) {
+    title = 'The server failed';
+    err.message += err.message === 'Internal server error' ? ' — the SeeKi log has the details.' : '';
+  }
+  showBanner($('banner'), title, err.message, actions);
+  if (clearRows || !app.resp) {
+    app.resp = null;
+    const v = visibleColumns();
+    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: app.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
+    $('grid-state').hidden = true;
+    $('pager').innerHTML = '';
+  } else {
+    $('grid-wrap').classList.add('is-stale');
+  }
+}
+
+function showBanner(el, title, message, actions) {
+  el.innerHTML = `<div class="banner-text"><strong class="banner-title">${esc(title)}</strong>
+    <span class="banner-msg">${esc(message)}</span></div>
+    <div class="banner-actions">${actions.join('')}</div>`;
+  el.hidden = false;
+}
+
+function hideBanner() {
+  $('banner').hidden = true;
+  $('banner').innerHTML = '';
+}
+
+document.addEventListener('click', (e) => {
+  const b = e.target.closest('[data-act]');
+  if (!b || b.closest('.popover') || b.closest('#detail')) return;
+  const act = b.dataset.act;
+  if (act === 'retry') {
+    hideBanner();
+    loadRows();
+  } else if (act === 'clear-filters') {
+    clearFilters();
+  } else if (act === 'clear-sort') {
+    app.prefs.sort = [];
+    st.savePrefs(app.table, app.prefs);
+    navigateView({ sort: [], page: 1 });
+  } else if (act === 'reload-tables') {
+    loadTables();
+  } else if (act === 'remove-filter') {
+    const filters = { ...app.view.filters };
+    delete filters[b.dataset.col];
+    navigateView({ filters, page: 1 });
+  } else if (act === 'remove-search') {
+    $('search').value = '';
+    navigateView({ search: '', page: 1 });
+  } else if (act === 'edit-filter') {
+    const col = app.columns && app.columns.find((c) => c.name === b.dataset.col);
+    if (col) openColumnMenu(col, b);
+  } else if (act === 'retry-tables') {
+    loadTables();
+  }
+});
+
+function clearFilters() {
+  $('search').value = '';
+  navigateView({ search: '', filters: {}, page: 1 });
+}
+
+// ----------------------------------------------- sort, filter, columns ----
+
+function sortBy(colName, additive) {
+  let sort = app.view.sort.map((s) => ({ ...s }));
+  const i = sort.findIndex((s) => s.col === colName);
+  if (additive) {
+    if (i < 0) sort.push({ col: colName, dir: 'asc' });
+    else if (sort[i].dir === 'asc') sort[i].dir = 'desc';
+    else sort.splice(i, 1);
+  } else if (i < 0) {
+    sort = [{ col: colName, dir: 'asc' }];
+  } else if (sort[i].dir === 'asc') {
+    sort = [{ col: colName, dir: 'desc' }];
+  } else {
+    sort = [];
+  }
+  setSort(sort);
+}
+
+function setSort(sort) {
+  app.prefs.sort = sort;
+  st.savePrefs(app.table, app.prefs);
+  navigateView({ sort, page: 1 });
+}
+
+function renderFilterBar() {
+  const el = $('filter-bar');
+  const v = app.view;
+  const entries = Object.entries(v.filters);
+  if (!entries.length && !v.search) {
+    el.hidden = true;
+    el.innerHTML = '';
+    return;
+  }
+  const name = (c) => {
+    const col = app.columns && app.columns.find((x) => x.name === c);
+    return col ? col.display_name : c;
+  };
+  let h = '<span class="fb-label">Filtered by</span>';
+  if (v.search) {
+    h += `<span class="chip"><span class="chip-body">Search: “${esc(v.search)}”</span><button type="button" class="chip-x" data-act="remove-search" aria-label="Remove search ${esc(v.search)}">✕</button></span>`;
+  }
+  for (const [c, e] of entries) {
+    h += `<span class="chip" data-col="${esc(c)}"><button type="button" class="chip-body" data-act="edit-filter" data-col="${esc(c)}" title="Edit this filter">${esc(name(c))}: <code>${esc(e)}</code></button><button type="button" class="chip-x" data-act="remove-filter" data-col="${esc(c)}" aria-label="Remove filter on ${esc(name(c))}">✕</button></span>`;
+  }
+  h += '<button type="button" class="btn btn-link" data-act="clear-filters">Clear all</button>';
+  el.innerHTML = h;
+  el.hidden = false;
+}
+
+function renderColumnsButton() {
+  const n = app.columns ? app.prefs.hidden.filter((h) => app.columns.some((c) => c.name === h)).length : 0;
+  $('columns-btn').textContent = n ? `Columns · ${n} hidden` : 'Columns';
+  $('columns-btn').disabled = !app.columns;
+}
+
+function renderExportLink() {
+  const a = $('export');
+  const params = viewParams(app.view);
+  a.href = api.exportUrl(app.table, params);
+  a.setAttribute('download', `${app.table.replace(/[\\/:*?"<>|]+/g, '_')}.csv`);
+  a.title = hasFilters() || app.view.sort.length
+    ? 'Download all rows of this view (same search, filters and sort) as CSV'
+    : 'Download all rows of this table as CSV';
+}
+
+function openColumnMenu(col, anchor) {
+  if (!app.columns) return;
+  const s = app.view.sort.find((x) => x.col === col.name);
+  const visible = visibleColumns().cols;
+  const { el, input } = columnMenu(col, {
+    sortDir: s ? s.dir : null,
+    filter: app.view.filters[col.name] || '',
+    pinned: app.prefs.pinned.includes(col.name),
+    canHide: visible.length > 1 && visible.some((c) => c.name === col.name),
+    onSort: (dir) => {
+      popover.close();
+      let sort = app.view.sort.map((x) => ({ ...x }));
+      const i = sort.findIndex((x) => x.col === col.name);
+      if (dir === null) sort.splice(i, 1);
+      else if (i >= 0) sort[i].dir = dir;
+      else sort = [{ col: col.name, dir }];
+      setSort(sort);
+    },
+    onFilter: (expr) => {
+      popover.close();
+      const filters = { ...app.view.filters };
+      if (expr) filters[col.name] = expr;
+      else delete filters[col.name];
+      navigateView({ filters, page: 1 });
+    },
+    count: async (expr, signal) => {
+      const view = { ...app.view, filters: { ...app.view.filters, [col.name]: expr } };
+      const r = await api.rows(app.table, viewParams(view, { page: 1, page_size: 1 }), { signal });
+      return { total: r.total_rows, exact: r.total_rows_exact !== false };
+    },
+    onPin: (on) => {
+      popover.close();
+      app.prefs.pinned = app.prefs.pinned.filter((n) => n !== col.name);
+      if (on) app.prefs.pinned.push(col.name);
+      st.savePrefs(app.table, app.prefs);
+      rerenderColumns(col.name);
+    },
+    onHide: () => {
+      popover.close(false);
+      if (!app.prefs.hidden.includes(col.name)) app.prefs.hidden.push(col.name);
+      app.prefs.pinned = app.prefs.pinned.filter((n) => n !== col.name);
+      st.savePrefs(app.table, app.prefs);
+      rerenderColumns(null);
+      grid.enter();
+    },
+  });
+  const header = grid.headerCell(col.name);
+  popover.open(el, anchor, { returnFocus: anchor.closest('#grid') ? header : anchor, focusEl: input });
+}
+
+// Columns changed (pin/hide/show) but the rows did not: render without a fetch.
+function rerenderColumns(focusCol) {
+  if (app.resp) renderRows();
+  else if (app.columns) {
+    const v = visibleColumns();
+    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: app.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
+  }
+  renderColumnsButton();
+  if (focusCol) {
+    const i = grid.columns.findIndex((c) => c.name === focusCol);
+    if (i >= 0) grid.focusCell(-1, i);
+  }
+}
+
+$('columns-btn').addEventListener('click', (e) => {
+  if (!app.columns) return;
+  if (popover.isOpen() && popover.anchor === e.currentTarget) {
+    popover.close();
+    return;
+  }
+  const btn = e.currentTarget;
+  const open = () => {
+    const el = columnChooser({
+      columns: app.columns,
+      hidden: new Set(app.prefs.hidden),
+      onToggle: (name, visible) => {
+        const hidden = new Set(app.prefs.hidden);
+        if (visible) hidden.delete(name);
+        else if (app.columns.length - hidden.size > 1) hidden.add(name);
+        app.prefs.hidden = app.columns.map((c) => c.name).filter((n) => hidden.has(n));
+        app.prefs.pinned = app.prefs.pinned.filter((n) => !hidden.has(n));
+        st.savePrefs(app.table, app.prefs);
+        rerenderColumns(null);
+        const focusName = name;
+        open();
+        const cb = [...popover.el.querySelectorAll('input[type=checkbox]')].find((x) => x.dataset.col === focusName);
+        if (cb) cb.focus();
+      },
+      onShowAll: () => {
+        app.prefs.hidden = [];
+        st.savePrefs(app.table, app.prefs);
+        rerenderColumns(null);
+        popover.close();
+      },
+    });
+    popover.open(el, btn);
+  };
+  open();
+});
+
+// ------------------------------------------------------ detail and copy ----
+
+function openDetail(r, focusPanel = true) {
+  const resp = app.resp;
+  if (!resp || !resp.rows[r]) return;
+  const page = Number(resp.page) || 1;
+  const size = Number(resp.page_size) || app.view.pageSize;
+  const wasOpen = detail.open;
+  detail.show({
+    row: resp.rows[r],
+    columns: app.columns,
+    hidden: new Set(app.prefs.hidden),
+    rowNumber: (page - 1) * size + r + 1,
+    total: resp.total_rows,
+    exact: resp.total_rows_exact !== false,
+    hasPrev: r > 0,
+    hasNext: r < resp.rows.length - 1,
+  });
+  $('grid-wrap').querySelectorAll('tr.is-detail').forEach((tr) => tr.classList.remove('is-detail'));
+  const tr = $('grid').tBodies[0] && $('grid').tBodies[0].rows[r];
+  if (tr) tr.classList.add('is-detail');
+  if (!wasOpen && focusPanel) grid.layoutPins();
+}
+
+function closeDetail() {
+  if (!detail.hide()) return false;
+  $('grid-wrap').querySelectorAll('tr.is-detail').forEach((tr) => tr.classList.remove('is-detail'));
+  grid.enter();
+  return true;
+}
+
+async function copyCell(r, col) {
+  const v = app.resp && app.resp.rows[r] ? app.resp.rows[r][col.name] : undefined;
+  const ok = await writeClipboard(copyText(v));
+  toast(ok ? `Copied ${v === null ? 'NULL (as an empty value)' : col.display_name}` : 'Copy failed: the browser refused clipboard access');
+}
+
+// ------------------------------------------------------------- search ----
+
+let searchTimer = 0;
+let searchPushed = false;
+$('search').addEventListener('focus', () => { searchPushed = false; });
+$('search').addEventListener('input', (e) => {
+  clearTimeout(searchTimer);
+  const value = e.target.value;
+  searchTimer = setTimeout(() => applySearch(value), SEARCH_DEBOUNCE_MS);
+});
+$('search').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    clearTimeout(searchTimer);
+    applySearch(e.target.value);
+  } else if (e.key === 'ArrowDown' && !e.altKey) {
+    e.preventDefault();
+    grid.enter();
+  }
+});
+
+function applySearch(value) {
+  if (!app.table || value === app.view.search) return;
+  navigateView({ search: value, page: 1 }, searchPushed);
+  searchPushed = true; // one history entry per typing burst, then replaceState
+}
+
+// ------------------------------------------------------------- sidebar ----
+
+const narrowMq = window.matchMedia('(max-width: 900px)');
+
+function sidebarOpen() {
+  const cl = $('app').classList;
+  return narrowMq.matches ? cl.contains('sidebar-open') : !cl.contains('sidebar-collapsed');
+}
+
+function setSidebar(open, persist = true) {
+  const cl = $('app').classList;
+  if (narrowMq.matches) {
+    cl.toggle('sidebar-open', open);
+    $('scrim').hidden = !open;
+  } else {
+    cl.toggle('sidebar-collapsed', !open);
+    if (persist) st.saveSidebarCollapsed(!open);
+  }
+  const btn = $('sidebar-toggle');
+  btn.setAttribute('aria-expanded', String(open));
+  btn.setAttribute('aria-label', open ? 'Hide table list' : 'Show table list');
+  if (app.resp) requestAnimationFrame(() => grid.layoutPins());
+}
+
+$('sidebar-toggle').addEventListener('click', () => setSidebar(!sidebarOpen()));
+$('scrim').addEventListener('click', () => setSidebar(false));
+narrowMq.addEventListener('change', () => {
+  $('app').classList.remove('sidebar-open');
+  $('scrim').hidden = true;
+  setSidebar(narrowMq.matches ? false : !st.loadSidebarCollapsed(), false);
+});
+$('table-filter').addEventListener('input', () => renderTableList());
+$('table-list').addEventListener('click', (e) => {
+  if (e.target.closest('a') && narrowMq.matches) setSidebar(false);
+});
+
+function renderTableList() {
+  const ul = $('table-list');
+  const note = $('table-list-state');
+  if (app.tablesState !== 'ok') {
+    ul.innerHTML = '';
+    note.hidden = false;
+    note.textContent = app.tablesState === 'loading' ? 'Loading tables…' : 'The table list could not be loaded.';
+    return;
+  }
+  const q = $('table-filter').value.trim().toLowerCase();
+  const list = app.tables.filter((t) => !q || t.name.toLowerCase().includes(q) || (t.display_name || '').toLowerCase().includes(q));
+  ul.innerHTML = list.map((t) => {
+    const count = t.row_count_estimate;
+    const countTxt = count === null || count === undefined ? '' : formatCount(count);
+    const tip = `${t.name}${t.kind && t.kind !== 'table' ? ` (${t.kind.replace('_', ' ')})` : ''}${countTxt ? ` · about ${formatInt(count)} rows` : ''}`;
+    return `<li><a class="tl-link" href="${esc(st.tableHash(t.name, null))}" data-table="${esc(t.name)}"${t.name === app.table ? ' aria-current="page"' : ''} title="${esc(tip)}">
+      <span class="tl-name">${esc(t.display_name || t.name)}</span>${t.kind && t.kind !== 'table' ? `<span class="tl-kind">${esc(t.kind === 'materialized_view' ? 'mat. view' : t.kind.replace('_', ' '))}</span>` : ''}
+      <span class="tl-count">${esc(countTxt)}</span></a></li>`;
+  }).join('');
+  note.hidden = list.length > 0;
+  note.textContent = app.tables.length ? `No table matches “${$('table-filter').value.trim()}”.`
+    : 'No tables to show. Check database.schemas and tables.include / tables.exclude in seeki.toml.';
+}
+
+function renderHome() {
+  const ul = $('home-list');
+  if (app.tablesState === 'loading') {
+    ul.innerHTML = '<li class="muted">Loading tables…</li>';
+    return;
+  }
+  if (app.tablesState === 'error') {
+    ul.innerHTML = '';
+    return;
+  }
+  $('home-sub').textContent = app.tables.length
+    ? `${app.tables.length} table${app.tables.length === 1 ? '' : 's'}. Choose one to browse its rows. Nothing here can change your data.`
+    : 'No tables to show. Check database.schemas and tables.include / tables.exclude in seeki.toml.';
+  ul.innerHTML = app.tables.map((t) => `<li><a class="home-card" href="${esc(st.tableHash(t.name, null))}">
+      <span class="hc-name">${esc(t.display_name || t.name)}</span>
+      <span class="hc-meta">${esc(t.name)}${t.kind && t.kind !== 'table' ? ` · ${esc(t.kind.replace('_', ' '))}` : ''}${t.row_count_estimate != null ? ` · ${esc(formatInt(t.row_count_estimate))} rows` : ''}</span></a></li>`).join('');
+}
+
+async function loadTables() {
+  app.tablesState = 'loading';
+  renderTableList();
+  try {
+    const r = await api.tables({ timeoutMs: 60000 });
+    app.tables = Array.isArray(r.tables) ? r.tables : [];
+    app.tablesState = 'ok';
+    $('global-banner').hidden = true;
+  } catch (e) {
+    app.tablesState = 'error';
+    if (!(e instanceof ApiError && e.status === 503 && app.status && app.status.mode === 'setup')) {
+      showBanner($('global-banner'), 'Could not load the table list', e.message, ['<button type="button" class="btn" data-act="retry-tables">Retry</button>']);
+    }
+    if (e instanceof ApiError && e.kind === 'network') setLive('offline', e.message);
+  }
+  renderTableList();
+  if (!$('view-home').hidden) renderHome();
+  if (app.table) renderHeader();
+}
+
+// -------------------------------------------------- live status / theme ----
+
+const LIVE_TEXT = {
+  unknown: 'connecting', live: 'live', offline: 'offline', down: 'database unreachable',
+  reconnecting: 'reconnecting', setup: 'setup mode',
+};
+
+function setLive(state, detailText) {
+  const prev = app.live;
+  app.live = state;
+  const el = $('live');
+  el.dataset.state = state;
+  el.querySelector('.live-text').textContent = LIVE_TEXT[state] || state;
+  el.title = detailText || (state === 'live' ? 'Server and database reachable; checked every 5 s' : LIVE_TEXT[state]);
+  if (state === 'live' && prev !== 'live' && prev !== 'unknown') {
+    // Back from an outage: reload what failed.
+    if (app.tablesState === 'error') loadTables();
+    if (app.table && app.error && !(app.error.status >= 400 && app.error.status < 500)) loadRows();
+  }
+}
+
+let statusTimer = 0;
+let statusBusy = false;
+async function pollStatus() {
+  clearTimeout(statusTimer);
+  if (statusBusy) return;
+  statusBusy = true;
+  try {
+    const s = await api.status({ timeoutMs: 4000 });
+    app.status = s;
+    renderFoot();
+    if (s.mode === 'setup') {
+      setLive('setup', 'No configuration yet: SeeKi runs in setup mode');
+      $('global-banner').hidden = true;
+      if (st.parseHash(location.hash).name !== 'setup') handleRoute(true);
+    } else if (s.database && s.database.connected === false) {
+      setLive('down', 'The server is up but cannot reach the database');
+    } else if (s.tunnel && s.tunnel.state && s.tunnel.state !== 'up') {
+      setLive('reconnecting', `SSH tunnel ${s.tunnel.state}${s.tunnel.last_error ? `: ${s.tunnel.last_error}` : ''}`);
+    } else {
+      setLive('live');
+      if (!$('view-setup').hidden) $('setup-normal').hidden = false;
+    }
+  } catch (e) {
+    setLive('offline', e.message);
+  } finally {
+    statusBusy = false;
+    statusTimer = setTimeout(pollStatus, STATUS_EVERY_MS);
+  }
+}
+
+function renderFoot() {
+  const s = app.status;
+  if (!s) return;
+  const parts = [`SeeKi ${s.version || ''}`.trim()];
+  if (s.database && s.database.kind) parts.push(s.database.kind === 'postgres' ? 'PostgreSQL' : s.database.kind === 'sqlite' ? 'SQLite' : s.database.kind);
+  if (s.tunnel && s.tunnel.bastion) parts.push(`via ${s.tunnel.bastion}`);
+  $('sidebar-foot').textContent = parts.join(' · ') + ' · read-only';
+}
+
+const darkMq = window.matchMedia('(prefers-color-scheme: dark)');
+function effectiveTheme() {
+  return document.documentElement.dataset.theme || (darkMq.matches ? 'dark' : 'light');
+}
+function renderThemeButton() {
+  const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
+  $('theme-toggle').setAttribute('aria-label', `Switch to ${next} theme`);
+  $('theme-toggle').title = `Switch to ${next} theme`;
+}
+$('theme-toggle').addEventListener('click', () => {
+  const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
+  document.documentElement.dataset.theme = next;
+  st.saveTheme(next);
+  renderThemeButton();
+});
+darkMq.addEventListener('change', renderThemeButton);
+
+async function loadBranding() {
+  try {
+    const d = await api.display({ timeoutMs: 10000 });
+    const b = d.branding || {};
+    app.branding = { title: b.title || 'SeeKi', subtitle: b.subtitle || '' };
+  } catch {
+    /* keep the defaults; the status indicator reports reachability */
+  }
+  $('brand-title').textContent = app.branding.title;
+  $('brand-subtitle').textContent = app.branding.subtitle;
+  $('brand-subtitle').hidden = !app.branding.subtitle;
+  $('brand-mark').textContent = (Array.from(app.branding.title.trim())[0] || 'S').toUpperCase();
+  const r = st.parseHash(location.hash);
+  if (r.name === 'table') setTitle((tableInfo(r.table) || { display_name: r.table }).display_name);
+  else setTitle(r.name === 'setup' ? 'Setup' : null);
+}
+
+// ----------------------------------------------------------- keyboard ----
+
+function isEditable(el) {
+  if (!el) return false;
+  const tag = el.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented) return;
+  const t = e.target;
+  if (e.key === 'Escape') {
+    if (popover.close()) { e.preventDefault(); return; }
+    if (narrowMq.matches && sidebarOpen()) { setSidebar(false); e.preventDefault(); return; }
+    if (closeDetail()) { e.preventDefault(); return; }
+    if (t && t.id === 'search' && t.value) {
+      e.preventDefault();
+      t.value = '';
+      clearTimeout(searchTimer);
+      applySearch('');
+      return;
+    }
+    if (t && t.id === 'table-filter') {
+      t.value = '';
+      renderTableList();
+      return;
+    }
+    if (app.table && !$('view-table').hidden && hasFilters()) {
+      e.preventDefault();
+      clearFilters();
+    }
+    return;
+  }
+  if (isEditable(t) || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === '/') {
+    if (app.table && !$('view-table').hidden && !$('search').disabled) {
+      e.preventDefault();
+      $('search').focus();
+      $('search').select();
+    }
+    return;
+  }
+  if (!app.table || $('view-table').hidden || (t && t.closest && (t.closest('.popover') || t.closest('#detail')))) return;
+  const map = { PageDown: 'next', PageUp: 'prev', Home: 'first', End: 'last' };
+  if (map[e.key]) {
+    e.preventDefault();
+    goPage(map[e.key]);
+  }
+});
+
+// --------------------------------------------------------------- start ----
+
+window.addEventListener('popstate', () => handleRoute());
+window.addEventListener('hashchange', () => handleRoute());
+
+async function start() {
+  renderThemeButton();
+  setSidebar(narrowMq.matches ? false : !st.loadSidebarCollapsed(), false);
+  renderTableList();
+  loadBranding();
+  // Wait briefly for /api/status (setup mode changes the route), never long:
+  // a slow or dead server must not leave the page blank.
+  await Promise.race([pollStatus().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
+  if (app.status && app.status.mode === 'setup') {
+    app.tablesState = 'error';
+    renderTableList();
+    handleRoute(true);
+    return;
+  }
+  const tablesP = loadTables();
+  handleRoute(true);
+  await tablesP;
+  if (app.table) renderHeader();
+}
+
+start();
