@@ -23,6 +23,9 @@ void db_table_free(struct db_table *t)
     }
     free(t->cols);
     free(t->pk);
+    for (size_t i = 0; i < t->nindexes; i++)
+        free(t->indexes[i].cols);
+    free(t->indexes);
     free(t->name);
     free(t->schema);
     free(t->relname);

@@ -55,6 +55,15 @@ struct db_column {
     int position;        /* 1-based ordinal in the table */
 };
 
+/* A b-tree index on plain columns, used to decide whether a sort can be
+ * served by an index (keyset numbered jumps). Expression and partial indexes
+ * are not listed. */
+struct db_index {
+    size_t *cols;  /* indexes into db_table.cols, in key order */
+    size_t ncols;
+    bool unique;
+};
+
 struct db_table {
     char *name;          /* public name: bare in public/main, else schema.table */
     char *schema;        /* schema ("main" for SQLite) */
@@ -67,6 +76,8 @@ struct db_table {
     size_t *pk;          /* indexes into cols of the primary key, in key order */
     size_t npk;
     bool has_rowid;      /* physical row id usable for stable order (rowid/ctid) */
+    struct db_index *indexes; /* plain b-tree indexes on columns (no expressions, not partial) */
+    size_t nindexes;
 };
 
 /* An immutable snapshot of the allowed tables (include/exclude applied),
