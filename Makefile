@@ -107,7 +107,7 @@ unit:
 	@for t in $(if $(MOD),build/t/unit/$(MOD),$(UNIT_MODS:%=build/t/unit/%)); do $$t || exit 1; done
 
 sanitize:
-	$(MAKE) B=build/asan UNIT=1 SAN=1 unit-bins build/asan/seeki
+	$(MAKE) B=build/asan UNIT=1 SAN=1 unit-bins build/asan/seeki build/asan/tunnel_probe
 
 check-banned:
 	@scripts/check-banned
@@ -117,5 +117,7 @@ format:
 
 clean:
 	rm -rf build
+
+include tests/tunnel/Makefile.inc
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -19,6 +19,7 @@ struct api_ctx {
     struct db_engine *db;  /* NULL in setup mode */
     bool setup_mode;
     const char *version; /* SEEKI_VERSION */
+    struct tunnel *tunnel; /* the SSH tunnel when [ssh] is configured, else NULL */
 };
 
 struct http_req;
@@ -60,6 +61,7 @@ struct api_rows_req {
     char *search;              /* owned; NULL when absent or empty */
     struct db_filter *filters; /* owned (db_filter_free each); at most API_MAX_FILTERS */
     size_t nfilters;
+    char *cursor; /* owned; the cursor token (NULL when absent), checked by api_rows */
 };
 
 /* Turns req's query parameters into a typed request for table t:
@@ -67,7 +69,8 @@ struct api_rows_req {
  *   clamped to 1..1000; default 50), sort=col[:dir][,col[:dir]...] (may
  *   repeat: then one column per occurrence, split at the last ':'),
  *   sort_column + sort_direction, search, filter.<col>=expr (repeatable,
- *   AND-ed), cursor (accepted and ignored for now). Unknown parameters are
+ *   AND-ed), cursor (a next_cursor/prev_cursor token, kept as text: api_rows decodes
+ *   it against the view; when present, page is ignored). Unknown parameters are
  *   ignored; an empty value counts as absent.
  * With for_export, page and page_size are not read at all.
  * Errors are SEEKI_E_BAD_PARAM with a message naming the parameter or column

@@ -1,7 +1,31 @@
-/* GET /api/status: mode, version, database kind and liveness, tunnel (null
- * until the SSH tunnel module reports its state). Answers in setup mode too. */
+/* GET /api/status: mode, version, database kind and liveness, and the SSH
+ * tunnel's state (null without [ssh]). Answers in setup mode too. */
+#include <time.h>
+
 #include "api/api_int.h"
 #include "log.h"
+#include "ssh/tunnel.h"
+
+/* {"state","bastion","local_port","since","reconnects","last_error"} or null. */
+static json_t *status_tunnel(const struct tunnel *t)
+{
+    if (!t)
+        return json_null();
+    struct tunnel_status st;
+    tunnel_get_status(t, &st);
+    char since[32];
+    struct tm tm;
+    gmtime_r(&st.since, &tm);
+    strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *o = json_object();
+    json_object_set_new(o, "state", json_string(tunnel_state_name(st.state)));
+    json_object_set_new(o, "bastion", api_jstr(st.bastion));
+    json_object_set_new(o, "local_port", json_integer(st.local_port));
+    json_object_set_new(o, "since", json_string(since));
+    json_object_set_new(o, "reconnects", json_integer(st.reconnects));
+    json_object_set_new(o, "last_error", st.last_error[0] ? api_jstr(st.last_error) : json_null());
+    return o;
+}
 
 void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp)
 {
@@ -24,6 +48,6 @@ void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_res
     json_object_set_new(root, "mode", json_string(ctx->setup_mode ? "setup" : "normal"));
     json_object_set_new(root, "version", api_jstr(ctx->version ? ctx->version : ""));
     json_object_set_new(root, "database", db);
-    json_object_set_new(root, "tunnel", json_null());
+    json_object_set_new(root, "tunnel", status_tunnel(ctx->tunnel));
     api_send_json(resp, 200, root, req->id);
 }

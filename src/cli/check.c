@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "db/engine.h"
+#include "ssh/tunnel.h"
 
 #define CHECK_OK "\xe2\x9c\x93"   /* ✓ */
 #define CHECK_FAIL "\xe2\x9c\x97" /* ✗ */
@@ -51,12 +52,44 @@ static int check_tables(struct db_engine *db)
     return failed;
 }
 
+/* The tunnel steps in the order the tunnel takes them; a failure at one step
+ * means the steps before it passed. */
+static int check_tunnel(const struct cfg *cfg, struct tunnel **tunnel)
+{
+    static const struct {
+        enum tunnel_step step;
+        const char *ok;
+    } steps[] = {
+        {TUNNEL_STEP_CONFIG, "SSH settings: resolved (seeki.toml and ~/.ssh/config)"},
+        {TUNNEL_STEP_SSH, "SSH bastion: reached"},
+        {TUNNEL_STEP_HOST_KEY, "SSH host key: verified against known_hosts"},
+        {TUNNEL_STEP_AUTH, "SSH authentication: accepted"},
+        {TUNNEL_STEP_FORWARD, "SSH port forward: the bastion reaches the database"},
+    };
+    struct seeki_err err;
+    seeki_err_clear(&err);
+    struct tunnel_open_info info = {0};
+    enum seeki_code rc = cli_open_tunnel(cfg, &info, tunnel, &err);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (rc != SEEKI_E_OK && (info.step == steps[i].step || info.step == TUNNEL_STEP_NONE)) {
+            check_line(false, "SSH tunnel: %s", err.msg);
+            return -1;
+        }
+        check_line(true, "%s", steps[i].ok);
+    }
+    struct tunnel_status st;
+    tunnel_get_status(*tunnel, &st);
+    check_line(true, "SSH tunnel: up via %s on 127.0.0.1:%d", st.bastion, st.local_port);
+    return 0;
+}
+
 int cli_check(const struct cli_args *args)
 {
     struct seeki_err err;
     seeki_err_clear(&err);
     struct cfg *cfg = NULL;
     struct db_engine *db = NULL;
+    struct tunnel *tunnel = NULL;
     int status = CLI_EXIT_FAIL;
 
     enum seeki_code rc = cfg_load(args->config, &cfg, &err);
@@ -72,7 +105,10 @@ int cli_check(const struct cli_args *args)
     }
     check_line(true, "Config: %s is valid", cfg->path);
 
-    if (db_open(cfg, NULL, &db, &err) != SEEKI_E_OK) {
+    if (cfg->ssh.enabled && check_tunnel(cfg, &tunnel) != 0)
+        goto done;
+    struct db_open_opts dopts = {.tunnel_port = tunnel ? tunnel_local_port(tunnel) : 0};
+    if (db_open(cfg, &dopts, &db, &err) != SEEKI_E_OK) {
         check_line(false, "Database: %s", err.msg);
         goto done;
     }
@@ -94,6 +130,7 @@ done:
         printf("Some checks failed; fix the first %s above and run seeki check again.\n",
                CHECK_FAIL);
     db_close(db);
+    tunnel_close(tunnel);
     cfg_destroy(cfg);
     fflush(stdout);
     return status;

@@ -32,6 +32,14 @@ void cli_print_help(void);
  * $XDG_DATA_HOME/seeki/demo.db, else ~/.local/share/seeki/demo.db. Heap string. */
 char *cli_demo_path(void);
 
+struct cfg;
+struct tunnel;
+struct tunnel_open_info;
+/* With [ssh] in c: opens the tunnel (exit-1 message in err on failure; info,
+ * when non-NULL, says which step failed); sets *out to NULL without [ssh]. */
+enum seeki_code cli_open_tunnel(const struct cfg *c, struct tunnel_open_info *info,
+                                struct tunnel **out, struct seeki_err *err) SEEKI_MUST_CHECK;
+
 /* `seeki check`: prints one ✓/✗ line (with advice) per step to stdout and
  * returns the process exit status. */
 int cli_check(const struct cli_args *args);

@@ -14,6 +14,7 @@
 #include "db/engine.h"
 #include "http/http.h"
 #include "log.h"
+#include "ssh/tunnel.h"
 
 /* Loads the configuration the command line asks for: the demo database, an
  * explicit --config, or the lookup order. *setup is set when no file exists. */
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
     struct cfg *cfg = NULL;
     struct cfg *setup_cfg = NULL;
     struct db_engine *db = NULL;
+    struct tunnel *tunnel = NULL;
     struct http_server *srv = NULL;
     int status = CLI_EXIT_FAIL;
     bool setup = false;
@@ -123,11 +125,15 @@ int main(int argc, char **argv)
     if (cfg) {
         if (cfg->path)
             log_info("cli", "config loaded from %s", cfg->path);
-        if (db_open(cfg, NULL, &db, &err) != SEEKI_E_OK)
+        if (cli_open_tunnel(cfg, NULL, &tunnel, &err) != SEEKI_E_OK)
+            goto fail;
+        struct db_open_opts dopts = {.tunnel_port = tunnel ? tunnel_local_port(tunnel) : 0};
+        if (db_open(cfg, &dopts, &db, &err) != SEEKI_E_OK)
             goto fail;
     }
 
-    struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = setup, .version = SEEKI_VERSION};
+    struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = setup, .version = SEEKI_VERSION,
+                           .tunnel = tunnel};
     struct http_options hopts = {.host = bindcfg->server_host, .port = bindcfg->server_port};
     enum seeki_code hrc = http_start(&hopts, &ctx, &srv, &err);
     if (hrc == SEEKI_E_OK) {
@@ -154,6 +160,7 @@ fail:
 done:
     http_stop(srv);
     db_close(db);
+    tunnel_close(tunnel);
     cfg_destroy(cfg);
     cfg_destroy(setup_cfg);
     return status;

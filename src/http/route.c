@@ -11,6 +11,7 @@
 #include "http/assets.h"
 #include "http/http.h"
 #include "log.h"
+#include "ssh/tunnel.h"
 #include "util/mem.h"
 
 /* ---- Host guard ---------------------------------------------------------- */
@@ -260,6 +261,14 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
 {
     if (ctx->setup_mode && route_needs_data(rt->id)) {
         http_resp_error(resp, 503, "This endpoint is not available in setup mode");
+        return;
+    }
+    /* Routes that query the database wait for the tunnel; the catalog
+     * (tables, columns) is cached and keeps answering meanwhile. */
+    char why[SEEKI_ERR_MSG_MAX];
+    if (ctx->tunnel && (rt->id == HTTP_R_ROWS || rt->id == HTTP_R_EXPORT) &&
+        tunnel_unavailable(ctx->tunnel, why, sizeof why)) {
+        http_resp_error(resp, 503, why);
         return;
     }
     switch (rt->id) {

@@ -1,0 +1,213 @@
+/* One SSH session to the bastion: libssh options (no automatic config, agent
+ * or identity probing: SeeKi decides), the blocking connect within
+ * ssh.connect_timeout_seconds, host-key policy, authentication, and the test
+ * forward to the database. Builds the one-line startup messages of SPEC §3
+ * ("SSH connection failed (host=H:P, user=U): <stage>: <reason>. ..."). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "ssh/ssh_int.h"
+#include "util/mem.h"
+
+static const char *const stage_names[] = {"connect", "handshake", "authentication"};
+
+const char *tunnel_ssh_error(ssh_session s, char *buf, size_t n)
+{
+    const char *e = s ? ssh_get_error(s) : NULL;
+    snprintf(buf, n, "%s", e && *e ? e : "unknown error");
+    size_t l = strlen(buf);
+    while (l > 0 && (buf[l - 1] == '.' || buf[l - 1] == ' ' || buf[l - 1] == '\n'))
+        buf[--l] = '\0';
+    return buf;
+}
+
+void tunnel_note_step(const struct tunnel_params *p, enum tunnel_step step)
+{
+    if (p->info && p->info->step == TUNNEL_STEP_NONE)
+        p->info->step = step;
+}
+
+enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_params *p,
+                                 enum tunnel_stage stage, const char *fmt, ...)
+{
+    tunnel_note_step(p, stage == TUNNEL_STAGE_AUTH ? TUNNEL_STEP_AUTH : TUNNEL_STEP_SSH);
+    char reason[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    size_t l = strlen(reason);
+    bool period = l > 0 && strchr(".?!", reason[l - 1]) != NULL;
+    return seeki_fail(err, SEEKI_E_SSH,
+                      "SSH connection failed (host=%s:%d, user=%s): %s: %s%s Try `ssh -p %d "
+                      "%s@%s` in a terminal and fix that first; SeeKi uses the same rules",
+                      p->hostname, p->port, p->user, stage_names[stage], reason,
+                      period ? "" : ".", p->port, p->user, p->hostname);
+}
+
+static double session_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sets the options that make libssh do exactly what SeeKi decided. */
+static int session_options(ssh_session s, const struct tunnel_params *p)
+{
+    bool no = false;
+    int yes = 1;
+    unsigned port = (unsigned)p->port;
+    long timeout = p->timeout_s;
+    int rc = 0;
+    /* Our own reader already applied ~/.ssh/config with seeki.toml winning. */
+    rc |= ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
+    rc |= ssh_options_set(s, SSH_OPTIONS_HOST, p->hostname);
+    rc |= ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+    rc |= ssh_options_set(s, SSH_OPTIONS_USER, p->user);
+    /* Used by libssh only to prefer the host-key type already on record;
+     * verification itself is tunnel_hostkey_verify's. */
+    rc |= ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, p->known_hosts);
+    rc |= ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+    /* Small packets (a query, an ACK-sized reply) must not wait for Nagle. */
+    rc |= ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
+    return rc;
+}
+
+enum seeki_code tunnel_session_open(const struct tunnel_params *p, ssh_session *out,
+                                    struct seeki_err *err)
+{
+    *out = NULL;
+    ssh_session s = ssh_new();
+    if (!s)
+        return seeki_fail(err, SEEKI_E_INTERNAL, "libssh could not create a session");
+    enum seeki_code rc;
+    char eb[400];
+    if (session_options(s, p) != 0) {
+        rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_CONNECT, "invalid SSH settings (%s)",
+                              tunnel_ssh_error(s, eb, sizeof eb));
+        goto fail;
+    }
+    double t0 = session_now();
+    if (ssh_connect(s) != SSH_OK) {
+        double dt = session_now() - t0;
+        tunnel_ssh_error(s, eb, sizeof eb);
+        /* The TCP connection was up when the server sent a banner, or when
+         * libssh reports an error on the established socket ("Socket error:
+         * ...", e.g. a non-SSH service resetting the connection). */
+        bool handshake = ssh_get_serverbanner(s) != NULL ||
+                         strncmp(eb, "Socket error", 12) == 0 ||
+                         strstr(eb, "disconnected") != NULL;
+        if (!handshake && dt + 0.5 >= p->timeout_s)
+            rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_CONNECT,
+                                  "timed out after %d s (ssh.connect_timeout_seconds); the "
+                                  "bastion did not answer. Check ssh.host and ssh.port, and "
+                                  "that no firewall or VPN blocks the way",
+                                  p->timeout_s);
+        else if (!handshake)
+            rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_CONNECT,
+                                  "%s. Check ssh.host and ssh.port, and that no firewall or VPN "
+                                  "blocks the way",
+                                  eb);
+        else
+            rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_HANDSHAKE,
+                                  "%s. Something answered on that port but the SSH handshake "
+                                  "failed: check that ssh.port is the bastion's SSH port and "
+                                  "that its sshd is healthy",
+                                  eb);
+        goto fail;
+    }
+    rc = tunnel_hostkey_verify(s, p, err);
+    if (rc != SEEKI_E_OK)
+        goto fail;
+    rc = tunnel_authenticate(s, p, err);
+    if (rc != SEEKI_E_OK) {
+        tunnel_note_step(p, TUNNEL_STEP_AUTH); /* agent/password messages of their own */
+        goto fail;
+    }
+    *out = s;
+    return SEEKI_E_OK;
+fail:
+    tunnel_session_free(s);
+    return rc;
+}
+
+enum seeki_code tunnel_fail_forward(struct seeki_err *err, const struct tunnel_params *p,
+                                    ssh_session s, const char *why)
+{
+    char eb[400];
+    tunnel_note_step(p, TUNNEL_STEP_FORWARD);
+    tunnel_ssh_error(s, eb, sizeof eb);
+    /* libssh: "Channel opening failure: channel N error (CODE) TEXT": keep TEXT. */
+    const char *reason = why ? why : eb;
+    const char *paren = why ? NULL : strstr(eb, "error (");
+    if (paren && (paren = strchr(paren, ')')) && paren[1] == ' ' && paren[2])
+        reason = paren + 2;
+    bool v6 = strchr(p->db_host, ':') != NULL;
+    return seeki_fail(err, SEEKI_E_SSH,
+                      "Port forward failed: the bastion could not reach %s%s%s:%d (%s). The "
+                      "database host and port in database.url must be as the bastion sees "
+                      "them: SSH into the bastion and try `psql -h %s -p %d` there, then fix "
+                      "the address in database.url, or the database's listen_addresses and "
+                      "firewall",
+                      v6 ? "[" : "", p->db_host, v6 ? "]" : "", p->db_port, reason, p->db_host,
+                      p->db_port);
+}
+
+enum seeki_code tunnel_forward_test(ssh_session s, const struct tunnel_params *p,
+                                    struct seeki_err *err)
+{
+    ssh_channel ch = ssh_channel_new(s);
+    if (!ch)
+        return tunnel_fail_forward(err, p, s, NULL);
+    enum seeki_code rc = SEEKI_E_OK;
+    int r = ssh_channel_open_forward(ch, p->db_host, p->db_port, "127.0.0.1", 0);
+    if (r == SSH_AGAIN) {
+        /* Blocking mode gave up after the session timeout: the bastion's own
+         * connect is hanging (a firewall dropping packets, a wrong address). */
+        char why[160];
+        snprintf(why, sizeof why,
+                 "no answer within %d s (ssh.connect_timeout_seconds): the bastion's "
+                 "connection attempt hangs",
+                 p->timeout_s);
+        rc = tunnel_fail_forward(err, p, s, why);
+    } else if (r != SSH_OK) {
+        rc = tunnel_fail_forward(err, p, s, NULL);
+    } else {
+        ssh_channel_close(ch);
+    }
+    ssh_channel_free(ch);
+    return rc;
+}
+
+/* libssh writes to the socket only after a poll round has seen it writable,
+ * and re-arms that check after every write, while ssh_disconnect closes the
+ * socket right after queueing SSH_MSG_DISCONNECT. So: flush what is queued
+ * (channel closes), run one poll round that finds the socket writable, and
+ * only then disconnect, so the bastion sees a clean goodbye. */
+static void session_goodbye(ssh_session s)
+{
+    ssh_blocking_flush(s, 1000);
+    if (ssh_get_poll_flags(s) & SSH_WRITE_PENDING) {
+        ssh_event ev = ssh_event_new();
+        if (ev && ssh_event_add_session(ev, s) == SSH_OK) {
+            ssh_event_dopoll(ev, 200);
+            ssh_event_remove_session(ev, s);
+        }
+        if (ev)
+            ssh_event_free(ev);
+    }
+    ssh_disconnect(s);
+}
+
+void tunnel_session_free(ssh_session s)
+{
+    if (!s)
+        return;
+    if (ssh_is_connected(s))
+        session_goodbye(s);
+    ssh_free(s);
+}

@@ -1,0 +1,357 @@
+"""A private three-host network for the SSH tunnel tests (standard library only).
+
+    laptop  10.231.1.2 ──veth── 10.231.1.1  bastion  10.231.2.1 ──veth── 10.231.2.2  database
+                                            (sshd)   fd00:231:2::1        fd00:231:2::2 (PostgreSQL)
+
+Each host is a network namespace whose names carry the test run's PID; there
+are no default routes and the bastion does not forward, so the database is
+reachable from the laptop only through an SSH session to the bastion. The
+bastion runs a real OpenSSH sshd (its own config, host key, and a throwaway
+login user), started and stopped by PID. /etc/netns/<bastion>/hosts gives the
+bastion a name for the database (db.internal), so host names are resolved
+where ssh resolves them: on the bastion.
+
+Everything is removed by cleanup(), which is registered with atexit too:
+namespaces, veths (they go with their namespace), the user, /etc/netns
+entries, processes and temp directories. When namespaces cannot be created
+(not root, no iproute2), available() says why and the tests fall back to a
+loopback-only sshd (Lab(loopback=True)).
+"""
+import atexit
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+SSHD = "/usr/sbin/sshd"
+
+LAPTOP_ADDR = "10.231.1.2"
+BASTION_ADDR = "10.231.1.1"       # what the laptop connects to
+BASTION_DB_ADDR = "10.231.2.1"    # the bastion's side of the database link
+DB_ADDR = "10.231.2.2"
+DB_ADDR6 = "fd00:231:2::2"
+BLACKHOLE_ADDR = "10.231.1.99"    # routed to a MAC nobody has: SYNs vanish
+DB_BLACKHOLE_ADDR = "10.231.2.99"  # the same on the database link, seen from the bastion
+DB_NAME_ON_BASTION = "db.internal"
+
+
+def run(argv, check=True, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    r = subprocess.run(argv, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), r.returncode,
+                                                    (r.stderr or "").strip()))
+    return r
+
+
+def available():
+    """None when namespaces work here, else the reason they do not."""
+    if os.geteuid() != 0:
+        return "network namespaces need root"
+    if not shutil.which("ip"):
+        return "iproute2 (ip) is not installed"
+    name = "seeki-probe-%d" % os.getpid()
+    r = run(["ip", "netns", "add", name], check=False)
+    if r.returncode != 0:
+        return "ip netns add failed: " + r.stderr.strip()
+    run(["ip", "netns", "del", name], check=False)
+    return None
+
+
+def _children(pid):
+    """PIDs whose parent is pid (from /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may contain spaces, so split after ')'
+        fields = st[st.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out.append(int(d))
+    return out
+
+
+def descendants(pid):
+    todo, out = [pid], []
+    while todo:
+        p = todo.pop()
+        for c in _children(p):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def signal_tree(pid, sig):
+    """Signals pid and every descendant, by PID."""
+    for p in [pid] + descendants(pid):
+        try:
+            os.kill(p, sig)
+        except ProcessLookupError:
+            pass
+
+
+class Lab:
+    """The namespaces, the bastion's sshd and its login user."""
+
+    def __init__(self, loopback=False, sshd_port=2222):
+        self.pid = os.getpid()
+        self.loopback = loopback
+        tag = "%d" % self.pid
+        self.ns = {} if loopback else {
+            "laptop": "seeki-%s-laptop" % tag,
+            "bastion": "seeki-%s-bastion" % tag,
+            "db": "seeki-%s-db" % tag,
+        }
+        self.user = "skt%s" % tag[-8:]
+        self.password = "pw-%s-tunnel" % tag
+        self.tmp = tempfile.mkdtemp(prefix="seeki-lab-")
+        os.chmod(self.tmp, 0o755)
+        self.sshd_port = sshd_port
+        self.sshd = None
+        self.hostkey = None
+        self.user_created = False
+        self.run_sshd_created = False
+        self.netns_etc = None
+        self.extra = []          # other processes started on the bastion (by PID)
+        self._cleaned = False
+        atexit.register(self.cleanup)
+
+    # -- addresses as the tests see them --------------------------------------
+    @property
+    def bastion_addr(self):
+        return "127.0.0.1" if self.loopback else BASTION_ADDR
+
+    @property
+    def db_addr(self):
+        return "127.0.0.1" if self.loopback else DB_ADDR
+
+    def wrap(self, host, argv):
+        """argv run inside host's namespace (unchanged on loopback)."""
+        if self.loopback or host is None:
+            return list(argv)
+        return ["ip", "netns", "exec", self.ns[host]] + list(argv)
+
+    # -- network ---------------------------------------------------------------
+    def _ip(self, host, *args):
+        run(self.wrap(host, ["ip"] + list(args)))
+
+    def build_network(self):
+        if self.loopback:
+            return self
+        for n in self.ns.values():
+            run(["ip", "netns", "add", n])
+        la, lb = "sl%d" % (self.pid % 10**7), "sb%d" % (self.pid % 10**7)
+        ba, da = "sd%d" % (self.pid % 10**7), "sq%d" % (self.pid % 10**7)
+        run(["ip", "link", "add", la, "netns", self.ns["laptop"], "type", "veth",
+             "peer", "name", lb, "netns", self.ns["bastion"]])
+        run(["ip", "link", "add", ba, "netns", self.ns["bastion"], "type", "veth",
+             "peer", "name", da, "netns", self.ns["db"]])
+        for host in ("laptop", "bastion", "db"):
+            self._ip(host, "link", "set", "lo", "up")
+            # No forwarding anywhere: the bastion must not route laptop -> db.
+            run(self.wrap(host, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=0"]))
+            run(self.wrap(host, ["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=0"]))
+        self._ip("laptop", "addr", "add", LAPTOP_ADDR + "/24", "dev", la)
+        self._ip("laptop", "link", "set", la, "up")
+        self._ip("bastion", "addr", "add", BASTION_ADDR + "/24", "dev", lb)
+        self._ip("bastion", "link", "set", lb, "up")
+        self._ip("bastion", "addr", "add", BASTION_DB_ADDR + "/24", "dev", ba)
+        self._ip("bastion", "addr", "add", "fd00:231:2::1/64", "dev", ba, "nodad")
+        self._ip("bastion", "link", "set", ba, "up")
+        self._ip("db", "addr", "add", DB_ADDR + "/24", "dev", da)
+        self._ip("db", "addr", "add", DB_ADDR6 + "/64", "dev", da, "nodad")
+        self._ip("db", "link", "set", da, "up")
+        # A neighbour that never answers: connects to it hang until timeout.
+        self._ip("laptop", "neigh", "add", BLACKHOLE_ADDR, "lladdr", "02:00:00:00:de:ad",
+                 "dev", la, "nud", "permanent")
+        self._ip("bastion", "neigh", "add", DB_BLACKHOLE_ADDR, "lladdr", "02:00:00:00:be:ef",
+                 "dev", ba, "nud", "permanent")
+        # Name resolution on the bastion only (ip netns exec bind-mounts these).
+        self.netns_etc = "/etc/netns/" + self.ns["bastion"]
+        os.makedirs(self.netns_etc, exist_ok=True)
+        with open(self.netns_etc + "/hosts", "w") as f:
+            f.write("127.0.0.1 localhost\n%s %s\n" % (DB_ADDR, DB_NAME_ON_BASTION))
+        with open(self.netns_etc + "/resolv.conf", "w") as f:
+            f.write("# no DNS inside the test network\noptions timeout:1 attempts:1\n")
+        return self
+
+    def tcp_connect(self, host, addr, port, timeout=3.0):
+        """Tries a TCP connect from host's namespace; returns (ok, seconds, error)."""
+        code = ("import socket,time,sys\nt=time.time()\n"
+                "try:\n s=socket.create_connection((sys.argv[1],int(sys.argv[2])),"
+                "timeout=float(sys.argv[3]));print('OK',time.time()-t)\n"
+                "except Exception as e:\n print('ERR',time.time()-t,e)\n")
+        r = run(self.wrap(host, ["/usr/bin/python3", "-c", code, addr, str(port),
+                                 str(timeout)]), check=False)
+        parts = r.stdout.strip().split(" ", 2)
+        return parts[0] == "OK", float(parts[1]), (parts[2] if len(parts) > 2 else "")
+
+    # -- the login user ---------------------------------------------------------
+    def create_user(self):
+        self.home = os.path.join(self.tmp, "bastion-home")
+        os.makedirs(self.home, mode=0o755)
+        run(["useradd", "-M", "-N", "-d", self.home, "-s", "/bin/sh", self.user])
+        self.user_created = True
+        # sshd (UsePAM no) refuses a locked account, even for keys: set a password.
+        run(["chpasswd"], input="%s:%s\n" % (self.user, self.password))
+        pw = pwd.getpwnam(self.user)
+        os.chown(self.home, pw.pw_uid, pw.pw_gid)
+        self.authdir = os.path.join(self.tmp, "authorized_keys")
+        os.makedirs(self.authdir, mode=0o755)
+        open(os.path.join(self.authdir, self.user), "w").close()
+        return self
+
+    def authorize(self, pubkey_path):
+        with open(pubkey_path) as src, open(os.path.join(self.authdir, self.user), "a") as dst:
+            dst.write(src.read())
+
+    # -- sshd ----------------------------------------------------------------------
+    def make_hostkey(self):
+        d = os.path.join(self.tmp, "sshd")
+        os.makedirs(d, exist_ok=True)
+        key = os.path.join(d, "ssh_host_ed25519_key")
+        for p in (key, key + ".pub"):
+            if os.path.exists(p):
+                os.unlink(p)
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "seeki-test-bastion",
+             "-f", key])
+        self.hostkey = key
+        return key
+
+    def hostkey_fingerprint(self):
+        out = run(["ssh-keygen", "-l", "-E", "sha256", "-f", self.hostkey + ".pub"]).stdout
+        return out.split()[1]
+
+    def start_sshd(self, extra=""):
+        if not os.path.isdir("/run/sshd"):
+            os.makedirs("/run/sshd", mode=0o755)
+            self.run_sshd_created = True
+        if not self.hostkey:
+            self.make_hostkey()
+        d = os.path.join(self.tmp, "sshd")
+        self.sshd_conf = os.path.join(d, "sshd_config")
+        self.sshd_log = os.path.join(d, "sshd.log")
+        with open(self.sshd_conf, "w") as f:
+            f.write("""ListenAddress {addr}
+Port {port}
+HostKey {hostkey}
+PidFile {dir}/sshd.pid
+AuthorizedKeysFile {authdir}/%u
+StrictModes no
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers {user}
+AllowTcpForwarding yes
+PermitOpen any
+X11Forwarding no
+PrintMotd no
+ClientAliveInterval 0
+MaxStartups 200
+MaxSessions 200
+LogLevel VERBOSE
+{extra}
+""".format(addr=self.bastion_addr, port=self.sshd_port, hostkey=self.hostkey, dir=d,
+                authdir=self.authdir, user=self.user, extra=extra))
+        logf = open(self.sshd_log, "ab")
+        self.sshd = subprocess.Popen(self.wrap("bastion", [SSHD, "-D", "-f", self.sshd_conf,
+                                                           "-E", self.sshd_log]),
+                                     stdout=logf, stderr=logf, start_new_session=True)
+        logf.close()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.sshd.poll() is not None:
+                raise RuntimeError("sshd exited at start:\n" + self.read_sshd_log())
+            if "Server listening on" in self.read_sshd_log():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("sshd did not start:\n" + self.read_sshd_log())
+
+    def stop_sshd(self):
+        """Stops sshd and every session process it forked (by PID)."""
+        if self.sshd is None:
+            return
+        pids = [self.sshd.pid] + descendants(self.sshd.pid)
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.sshd.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.sshd = None
+
+    def sshd_sessions(self):
+        """PIDs of sshd's per-connection processes (direct children of the listener)."""
+        if self.sshd is None:
+            return []
+        root = self.sshd.pid
+        # ip netns exec execs sshd in place, so root is sshd itself.
+        return _children(root)
+
+    def start_fake_server(self, port, greeting):
+        """A TCP server on the bastion that sends greeting (bytes) to every
+        client and hangs up: something that is not (quite) an SSH server."""
+        code = ("import socket,sys\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,"
+                "socket.SO_REUSEADDR,1)\ns.bind((sys.argv[1],int(sys.argv[2])));s.listen(8)\n"
+                "print('up',flush=True)\n"
+                "while True:\n c,_=s.accept()\n c.sendall(bytes.fromhex(sys.argv[3]))\n"
+                " c.close()\n")
+        p = subprocess.Popen(self.wrap("bastion", ["/usr/bin/python3", "-c", code,
+                                                   self.bastion_addr, str(port),
+                                                   greeting.hex()]),
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+        self.extra.append(p)
+        assert p.stdout.readline().strip() == "up"
+        return p
+
+    def read_sshd_log(self):
+        try:
+            with open(self.sshd_log, errors="replace") as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
+
+    # -- teardown --------------------------------------------------------------
+    def cleanup(self):
+        if self._cleaned:
+            return
+        self._cleaned = True
+        self.stop_sshd()
+        for p in self.extra:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if self.user_created:
+            run(["userdel", "-f", self.user], check=False)
+            self.user_created = False
+        for n in self.ns.values():
+            run(["ip", "netns", "del", n], check=False)
+        if self.netns_etc:
+            shutil.rmtree(self.netns_etc, ignore_errors=True)
+        if self.run_sshd_created:
+            try:
+                os.rmdir("/run/sshd")
+            except OSError:
+                pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
