@@ -42,7 +42,7 @@ WEB_FILES := $(shell find web -type f ! -name '.*' | sort)
 UNIT_MODS := $(sort $(notdir $(patsubst %/,%,$(dir $(shell find tests/unit -name '*.c' 2>/dev/null)))))
 UNIT_BINS := $(UNIT_MODS:%=$(B)/unit/%)
 
-.PHONY: all run demo test unit unit-bins sanitize clean deps check-banned format
+.PHONY: all run demo test unit unit-bins sanitize clean deps check-banned format bench
 all: $(B)/seeki
 
 $(B)/libseeki.a: $(OBJS)
@@ -105,6 +105,11 @@ test: deps
 unit:
 	$(MAKE) B=build/t UNIT=1 $(if $(MOD),build/t/unit/$(MOD),unit-bins)
 	@for t in $(if $(MOD),build/t/unit/$(MOD),$(UNIT_MODS:%=build/t/unit/%)); do $$t || exit 1; done
+
+# Benchmarks (not part of `make test`): each bench/*.py prints ratios
+# against an anchor measured in the same run.
+bench: $(B)/seeki
+	@for b in bench/*.py; do SEEKI_BIN=$${SEEKI_BIN:-$(B)/seeki} /usr/bin/python3 $$b || exit 1; done
 
 sanitize:
 	$(MAKE) B=build/asan UNIT=1 SAN=1 unit-bins build/asan/seeki build/asan/tunnel_probe

@@ -1,8 +1,8 @@
 /* Rows/export query parameters -> a typed, validated struct api_rows_req
  * (api.h): page, page_size, the sort syntaxes, search, filter.<col> and the
- * ignored cursor. Column names are resolved against the live table here, so
- * db/ only ever sees column indexes. Needs no database: tests feed it a
- * hand-built struct db_table. */
+ * cursor token (kept as text for api_rows). Column names are resolved
+ * against the live table here, so db/ only ever sees column indexes. Needs
+ * no database: tests feed it a hand-built struct db_table. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -294,7 +294,10 @@ enum seeki_code api_params_parse(const struct http_req *req, const struct db_tab
     const char *s = http_req_param(req, "search");
     if (s && *s)
         out->search = xstrdup(s);
-    /* cursor: accepted and ignored until keyset paging lands. */
+    /* cursor: decoded by api_rows, which knows the engine and the view */
+    s = for_export ? NULL : http_req_param(req, "cursor");
+    if (s && *s)
+        out->cursor = xstrdup(s);
     return SEEKI_E_OK;
 fail:
     api_rows_req_free(out);
@@ -310,6 +313,7 @@ void api_rows_req_free(struct api_rows_req *r)
     free(r->filters);
     free(r->sorts);
     free(r->search);
+    free(r->cursor);
     const struct db_table *t = r->table;
     memset(r, 0, sizeof *r);
     r->table = t;

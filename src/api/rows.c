@@ -1,13 +1,15 @@
 /* GET /api/tables/{t}/rows: one page of rows as JSON. Counts first (page=last
- * needs the total), then reads the page -- forward with an offset, or for
- * page=last the tail in reversed order -- and writes each row object as JSON
- * text straight from the engine's cells (db_cell_json), so values keep their
- * exact text forms. The whole page is built in memory, bounded by
- * API_ROWS_BODY_MAX. */
+ * needs the total), then reads the page -- by a keyset seek from a cursor, a
+ * numbered jump (index-only boundary lookup, else OFFSET), or for page=last
+ * the tail in reversed order -- and writes each row object as JSON text
+ * straight from the engine's cells (db_cell_json), so values keep their exact
+ * text forms, plus next_cursor/prev_cursor from the page's edge rows. The
+ * whole page is built in memory, bounded by API_ROWS_BODY_MAX. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_int.h"
+#include "log.h"
 #include "util/mem.h"
 
 #define API_ROWS_BODY_MAX (64u * 1024u * 1024u)
@@ -35,9 +37,33 @@ static void free_keys(char **keys, size_t n)
     free(keys);
 }
 
+/* What write_rows saw: how many rows, and the order-key values of the first
+ * and last row (for the cursors). */
+struct page_edges {
+    size_t nrows;
+    size_t nkeys;
+    struct db_keyval *first, *last; /* owned, nkeys each; NULL without rows */
+};
+
+static void edges_free(struct page_edges *e)
+{
+    db_keyvals_free(e->first, e->nkeys);
+    db_keyvals_free(e->last, e->nkeys);
+    e->first = e->last = NULL;
+}
+
+/* Copies the key cells that follow the table's columns in a with_keys row. */
+static struct db_keyval *row_keyvals(const struct db_cell *row, size_t ncols, size_t nkeys)
+{
+    struct db_keyval *v = xcalloc(nkeys ? nkeys : 1, sizeof *v);
+    for (size_t k = 0; k < nkeys; k++)
+        db_keyval_from_cell(&v[k], &row[ncols + k]);
+    return v;
+}
+
 /* Appends the rows array's elements. */
 static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q, struct buf *out,
-                                  struct seeki_err *err)
+                                  struct page_edges *edges, struct seeki_err *err)
 {
     const struct db_table *t = q->table;
     struct db_iter *it = NULL;
@@ -46,6 +72,7 @@ static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q
         return rc;
     char **keys = row_keys(t);
     bool first = true;
+    const struct db_cell *prev = NULL;
     for (;;) {
         const struct db_cell *row = NULL;
         rc = db_iter_next(it, &row, err);
@@ -59,7 +86,11 @@ static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q
             bad |= db_cell_json(&t->cols[i], &row[i], out);
         }
         bad |= buf_putc(out, '}');
+        if (first && edges->nkeys)
+            edges->first = row_keyvals(row, t->ncols, edges->nkeys);
         first = false;
+        edges->nrows++;
+        prev = row;
         if (bad) {
             rc = seeki_fail(err, SEEKI_E_BAD_PARAM,
                             "This page of '%s' is larger than %u MiB of JSON; ask for fewer rows "
@@ -67,10 +98,68 @@ static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q
                             t->name, API_ROWS_BODY_MAX >> 20);
             break;
         }
+        /* the last row's keys: copied only when the iterator moves on */
+        if (edges->nkeys) {
+            db_keyvals_free(edges->last, edges->nkeys);
+            edges->last = row_keyvals(prev, t->ncols, edges->nkeys);
+        }
     }
     free_keys(keys, t->ncols);
     db_iter_close(it);
     return rc;
+}
+
+/* How one page will be read. */
+struct page_plan {
+    int64_t page;       /* the page number answered */
+    bool empty;         /* known to be past the end: no query */
+    struct db_keyval *boundary; /* owned; numbered jump's seek values */
+    size_t nboundary;
+};
+
+/* page=N: with an index serving the order, find the last row of page N-1
+ * by an index-only scan and seek past it; else OFFSET (said at debug). The
+ * rows are the same either way. */
+static enum seeki_code plan_numbered(struct api_ctx *ctx, struct db_query *q, int64_t page,
+                                     int64_t page_size, int64_t total, bool exact, size_t nkeys,
+                                     struct page_plan *plan, struct seeki_err *err)
+{
+    plan->page = page;
+    q->offset = (page - 1) * page_size;
+    q->limit = page_size;
+    if (exact && q->offset >= total && page > 1) {
+        plan->empty = true;
+        return SEEKI_E_OK;
+    }
+    if (page == 1 || nkeys == 0)
+        return SEEKI_E_OK;
+    if (!db_index_serves(ctx->db, q)) {
+        log_debug("api", "page %lld of '%s': no index serves this order; reading with OFFSET %lld",
+                  (long long)page, q->table->name, (long long)q->offset);
+        return SEEKI_E_OK;
+    }
+    bool found = false;
+    enum seeki_code rc = db_seek_boundary(ctx->db, q, q->offset - 1, &plan->boundary,
+                                          &plan->nboundary, &found, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    if (!found) {
+        plan->empty = true;
+        return SEEKI_E_OK;
+    }
+    q->seek = plan->boundary;
+    q->nseek = plan->nboundary;
+    q->offset = 0;
+    return SEEKI_E_OK;
+}
+
+/* Appends "name":"token" or "name":null. */
+static int put_cursor(struct buf *out, const char *name, char *token)
+{
+    int bad = token ? buf_printf(out, ",\"%s\":\"%s\"", name, token)
+                    : buf_printf(out, ",\"%s\":null", name);
+    free(token);
+    return bad;
 }
 
 void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table,
@@ -85,6 +174,9 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
     struct buf body;
     buf_init(&body, API_ROWS_BODY_MAX);
     char *cols = NULL;
+    struct db_cursor cur = {0};
+    struct page_plan plan = {0};
+    struct page_edges edges = {0};
     if (api_params_parse(req, t, false, &p, &err) != SEEKI_E_OK) {
         http_resp_fail(resp, &err, req->id);
         return;
@@ -95,15 +187,40 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
                          .search = p.search,
                          .filters = p.filters,
                          .nfilters = p.nfilters};
+    struct db_order_key *okeys = NULL;
+    size_t nkeys = db_order_keys(ctx->db, &q, &okeys);
+    free(okeys);
+    /* A bad token is a 400 before any database work. */
+    if (p.cursor && db_cursor_decode(&q, p.page_size, p.cursor, &cur, &err) != SEEKI_E_OK)
+        goto fail;
+    if (p.cursor && cur.nkeys != 0 && cur.nkeys != nkeys) {
+        seeki_fail(&err, SEEKI_E_BAD_PARAM,
+                   "Invalid cursor: it holds %zu key values but this view of '%s' orders by %zu; "
+                   "drop the cursor parameter and ask for page=N instead",
+                   cur.nkeys, t->name, nkeys);
+        goto fail;
+    }
     int64_t total = 0;
     bool exact = true;
     if (db_count(ctx->db, &q, &total, &exact, &err) != SEEKI_E_OK)
         goto fail;
-    int64_t page = p.page;
-    if (p.page_last) {
+    edges.nkeys = nkeys;
+    if (p.cursor && cur.nkeys > 0) {
+        /* keyset seek from the token's boundary row: same cost at any depth */
+        plan.page = cur.page;
+        q.seek = cur.keys;
+        q.nseek = cur.nkeys;
+        q.reverse = cur.prev;
+        q.offset = 0;
+        q.limit = p.page_size;
+    } else if (p.cursor) {
+        if (plan_numbered(ctx, &q, cur.page, p.page_size, total, exact, nkeys, &plan, &err) !=
+            SEEKI_E_OK)
+            goto fail;
+    } else if (p.page_last) {
         int64_t pages = total > 0 ? (total + p.page_size - 1) / p.page_size : 1;
-        page = pages;
-        if (p.nsorts > 0 || db_table_has_order_key(t)) {
+        plan.page = pages;
+        if (nkeys > 0) {
             /* Read the tail in reversed order, so the last page costs the
              * same however deep it is. */
             q.reverse = true;
@@ -114,10 +231,11 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
             q.offset = (pages - 1) * p.page_size;
             q.limit = p.page_size;
         }
-    } else {
-        q.offset = (page - 1) * p.page_size;
-        q.limit = p.page_size;
+    } else if (plan_numbered(ctx, &q, p.page, p.page_size, total, exact, nkeys, &plan, &err) !=
+               SEEKI_E_OK) {
+        goto fail;
     }
+    q.with_keys = nkeys > 0;
 
     json_t *carr = json_array();
     for (size_t i = 0; i < t->ncols; i++)
@@ -133,14 +251,31 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
         goto fail;
     }
     /* A page past the end (or an empty table) is an empty array, not an error. */
-    if (q.limit > 0 && (q.reverse || total > q.offset || !exact) &&
-        write_rows(ctx->db, &q, &body, &err) != SEEKI_E_OK)
+    if (q.limit > 0 && !plan.empty && write_rows(ctx->db, &q, &body, &edges, &err) != SEEKI_E_OK)
         goto fail;
-    if (buf_printf(&body,
-                   "],\"total_rows\":%lld,\"total_rows_exact\":%s,\"page\":%lld,"
-                   "\"page_size\":%lld,\"next_cursor\":null,\"prev_cursor\":null}",
-                   (long long)total, exact ? "true" : "false", (long long)page,
-                   (long long)p.page_size) != 0) {
+    int64_t page = plan.page;
+    /* next: a full page that is not known to be the last one */
+    char *next = NULL, *prev = NULL;
+    if (edges.nrows > 0 && (int64_t)edges.nrows >= p.page_size &&
+        !(exact && page * p.page_size >= total)) {
+        struct db_cursor c = {.page = page + 1, .prev = false, .keys = edges.last,
+                              .nkeys = nkeys};
+        next = db_cursor_encode(&q, p.page_size, &c);
+    }
+    if (page > 1) {
+        struct db_cursor c = {.page = page - 1, .prev = true, .keys = edges.first,
+                              .nkeys = edges.first ? nkeys : 0};
+        prev = db_cursor_encode(&q, p.page_size, &c);
+    }
+    int bad = buf_printf(&body,
+                         "],\"total_rows\":%lld,\"total_rows_exact\":%s,\"page\":%lld,"
+                         "\"page_size\":%lld",
+                         (long long)total, exact ? "true" : "false", (long long)page,
+                         (long long)p.page_size);
+    bad |= put_cursor(&body, "next_cursor", next);
+    bad |= put_cursor(&body, "prev_cursor", prev);
+    bad |= buf_putc(&body, '}');
+    if (bad) {
         seeki_fail(&err, SEEKI_E_BAD_PARAM,
                    "This page of '%s' is too large; ask for fewer rows with a smaller page_size",
                    t->name);
@@ -150,12 +285,14 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
     http_resp_set(resp, 200, API_JSON, "", 0);
     buf_free(&resp->body);
     resp->body = body;
-    free(cols);
-    api_rows_req_free(&p);
-    return;
+    goto done;
 fail:
     http_resp_fail(resp, &err, req->id);
-    free(cols);
     buf_free(&body);
+done:
+    free(cols);
+    edges_free(&edges);
+    db_keyvals_free(plan.boundary, plan.nboundary);
+    db_cursor_free(&cur);
     api_rows_req_free(&p);
 }

@@ -49,6 +49,9 @@ struct db_engine_ops {
     /* Frees the engine's own state (pool, handles) and the struct itself;
      * the catalog is freed by db_close before this runs. */
     void (*destroy)(struct db_engine *e);
+    /* Optional: called once by db_open after the catalog is built (the
+     * engine may log its startup line, e.g. the table count). */
+    void (*opened)(struct db_engine *e);
 };
 
 /* The part every engine shares. Engines embed it as their first member. */
@@ -62,6 +65,14 @@ struct db_engine {
  * with an engine whose catalog is still empty (db_open loads it). */
 enum seeki_code litedb_open(const struct cfg *cfg, struct db_engine **out,
                             struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* PostgreSQL engine (pg.c): builds the connection parameters from
+ * cfg->db_url (tunnel_port > 0: through 127.0.0.1:tunnel_port), connects
+ * once (a failure is SEEKI_E_DB_UNAVAILABLE with the troubleshooting
+ * message; never the password or URL), checks the session is read-only and
+ * fills *out with an engine whose catalog is still empty. */
+enum seeki_code pgdb_open(const struct cfg *cfg, int tunnel_port, struct db_engine **out,
+                          struct seeki_err *err) SEEKI_MUST_CHECK;
 
 #ifdef SEEKI_UNIT
 /* Test hook: runs sql on a pooled connection of a SQLite engine, to prove
@@ -113,13 +124,19 @@ enum db_dialect {
 
 /* How a parameter is bound. PostgreSQL always binds the text; SQLite binds
  * i / d for INT / REAL so comparisons stay numeric even without affinity. */
-enum db_param_kind { DB_PARAM_TEXT, DB_PARAM_INT, DB_PARAM_REAL };
+enum db_param_kind {
+    DB_PARAM_TEXT,
+    DB_PARAM_INT,
+    DB_PARAM_REAL,
+    DB_PARAM_BLOB /* SQLite only (a cursor's BLOB key): text holds len raw bytes */
+};
 
 struct db_param {
     enum db_param_kind kind;
-    char *text; /* owned; always set (the value's text form) */
+    char *text; /* owned; always set (the value's text form); NUL-terminated */
     int64_t i;  /* DB_PARAM_INT */
     double d;   /* DB_PARAM_REAL */
+    size_t len; /* DB_PARAM_BLOB: bytes in text */
 };
 
 /* One built statement: SQL text plus its parameters in placeholder order. */
@@ -143,6 +160,38 @@ enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struc
 enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct db_sql *out,
                              struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_sql_free(struct db_sql *s); /* NULL accepted; leaves *s empty */
+
+/* The full order of q in dialect d (see db_order_keys in engine.h): heap
+ * array in *out (NULL when the count is 0). */
+size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_order_key **out);
+/* The dialect an engine speaks (by its kind name). */
+enum db_dialect db_engine_dialect(const struct db_engine *e);
+
+/* ---- SHA-256 / HMAC-SHA256 (sha256.c), for signing cursors --------------- */
+
+#define DB_SHA256_LEN 32
+
+struct db_sha256 {
+    uint32_t h[8];
+    uint64_t total; /* bytes hashed so far */
+    uint8_t buf[64];
+    size_t nbuf;
+};
+
+void db_sha256_init(struct db_sha256 *c);
+void db_sha256_update(struct db_sha256 *c, const void *data, size_t n);
+/* Writes the digest and wipes c. */
+void db_sha256_final(struct db_sha256 *c, uint8_t out[DB_SHA256_LEN]);
+void db_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
+                    uint8_t out[DB_SHA256_LEN]);
+
+#ifdef SEEKI_UNIT
+/* cursor.c test hooks: a fixed signing key (tests need reproducible tokens),
+ * and base64url both ways. */
+void db_cursor_set_key(const uint8_t key[DB_SHA256_LEN]);
+char *cur_b64url(const uint8_t *p, size_t n);
+uint8_t *cur_unb64url(const char *s, size_t *n);
+#endif
 
 /* Appends ident quoted for SQL ("a""b"); -1 when out is full. */
 int db_sql_quote_ident(struct buf *out, const char *ident) SEEKI_MUST_CHECK;

@@ -132,6 +132,38 @@ struct db_query {
                                  * back in forward order. Needs limit >= 0
                                  * and an order (sorts, or
                                  * db_table_has_order_key). */
+    /* Keyset paging (docs/internals/paging.md). seek: NULL, or the order-key
+     * values (db_order_keys, one per key) of a boundary row; only rows
+     * strictly after it in the read order are returned (with reverse: rows
+     * before it in forward order, read backwards, handed back forwards). */
+    const struct db_keyval *seek;
+    size_t nseek;
+    /* with_keys: each row carries, after its table->ncols cells, one more
+     * cell per order key (db_order_keys order), so callers can build cursors
+     * even when the tie-breaker is the physical row id, which is no column.
+     * keys_only: rows hold only those order-key cells (numbered-jump
+     * boundary lookups, which an index can answer alone). Engines size their
+     * rows from the statement's result columns, not from table->ncols. */
+    bool with_keys;
+    bool keys_only;
+};
+
+/* One entry of a query's full order: the user's sorts, then the tie-breaker
+ * (primary-key columns not sorted on, ascending, else the physical row id:
+ * rowid / ctid). desc is the forward direction (reverse not applied). */
+struct db_order_key {
+    long col;  /* index into table->cols; -1 = the physical row id */
+    bool desc;
+};
+
+/* A boundary row's value for one order key, as the engine produced it
+ * (struct db_cell kinds). s is owned (heap, NUL-terminated) for TEXT/BLOB. */
+struct db_keyval {
+    int kind;   /* enum db_cell_kind */
+    int64_t i;  /* DB_CELL_INT */
+    double d;   /* DB_CELL_REAL */
+    char *s;    /* DB_CELL_TEXT / DB_CELL_BLOB, owned */
+    size_t len; /* bytes in s */
 };
 
 /* One value as the engine produced it. Text forms follow SPEC §4 (PostgreSQL
@@ -197,6 +229,60 @@ void db_iter_close(struct db_iter *it); /* NULL accepted */
  * engine gave an estimate because an exact count would be too slow. */
 enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
                          struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* ---- keyset cursors (db/cursor.c; SPEC §5 "Deep pages") ---------------------
+ *
+ * A cursor names a page by its neighbour's boundary row. Tokens are opaque,
+ * URL-safe (base64url, no padding) and signed with HMAC-SHA256 under a key
+ * drawn from getrandom() once per process, so a tampered token is rejected
+ * and every token goes stale when SeeKi restarts. A token also carries a
+ * digest of its view (table, sorts, search, filters, page size): it is only
+ * accepted for the same view. */
+
+/* The full order of q (sorts, then tie-breaker) for this engine's dialect.
+ * *out is a heap array (free()) of the returned count; 0 (and *out NULL)
+ * when q has no defined order (a view without sorts). */
+size_t db_order_keys(const struct db_engine *e, const struct db_query *q,
+                     struct db_order_key **out);
+
+/* A decoded cursor. nkeys == 0 is a "numbered" cursor: it only names a page
+ * (used when the boundary values are too large for a token, or the view has
+ * no order), which the caller reads by page number. */
+struct db_cursor {
+    int64_t page;           /* the page the cursor leads to, >= 1 */
+    bool prev;              /* true: the rows before keys (read backwards) */
+    struct db_keyval *keys; /* owned; the boundary row's order-key values */
+    size_t nkeys;
+};
+
+/* Copies a cell into a key value (TEXT/BLOB bytes duplicated). */
+void db_keyval_from_cell(struct db_keyval *out, const struct db_cell *c);
+void db_keyvals_free(struct db_keyval *v, size_t n); /* members of each, then the array */
+
+/* Encodes c for the view q (table, sorts, search, filters; offset, limit,
+ * reverse and seek are ignored) and page_size. Returns a heap token. When
+ * the key values exceed DB_CURSOR_KEYS_MAX bytes, a numbered cursor (no
+ * keys) is encoded instead. Never fails. */
+#define DB_CURSOR_KEYS_MAX 1024
+char *db_cursor_encode(const struct db_query *q, int64_t page_size, const struct db_cursor *c);
+/* Decodes and checks token for the view q + page_size. Malformed, tampered
+ * or stale tokens and tokens of another view are SEEKI_E_BAD_PARAM
+ * "Invalid cursor: …" with advice; nothing in the token is ever used except
+ * as bound values. On success free *out with db_cursor_free. */
+enum seeki_code db_cursor_decode(const struct db_query *q, int64_t page_size, const char *token,
+                                 struct db_cursor *out, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_cursor_free(struct db_cursor *c); /* NULL ok; leaves *c empty */
+
+/* True when an index of q->table serves q's order (db_table.indexes), so a
+ * numbered jump can find its boundary with an index-only scan. */
+bool db_index_serves(const struct db_engine *e, const struct db_query *q);
+/* Reads the order-key values of the row at 0-based position pos of q's
+ * order (same WHERE; q's offset, limit, seek and reverse are ignored):
+ * SELECT <keys> … ORDER BY … LIMIT 1 OFFSET pos. *found is false (and
+ * *keys NULL) when q has fewer rows. Errors: as db_rows_open. */
+enum seeki_code db_seek_boundary(struct db_engine *e, const struct db_query *q, int64_t pos,
+                                 struct db_keyval **keys, size_t *nkeys, bool *found,
+                                 struct seeki_err *err) SEEKI_MUST_CHECK;
 
 /* Cheap liveness check through the pool (status route, seeki check). */
 enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err) SEEKI_MUST_CHECK;

@@ -380,9 +380,25 @@ static enum seeki_code sqlb_where(struct sqlb *b, const struct db_query *q, stru
     }
     if (q->search && *q->search) {
         sqlb_puts(b, first ? " WHERE " : " AND ");
+        first = false;
         sqlb_search(b, q->search);
     }
     return SEEKI_E_OK;
+}
+
+static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
+
+/* WHERE for a page: filters, search, and the keyset seek when q has one. */
+static enum seeki_code sqlb_where_seek(struct sqlb *b, const struct db_query *q,
+                                       struct seeki_err *err)
+{
+    size_t before = b->text.len;
+    enum seeki_code rc = sqlb_where(b, q, err);
+    if (rc != SEEKI_E_OK || !q->seek)
+        return rc;
+    bool have_where = b->text.len > before;
+    sqlb_puts(b, have_where ? " AND " : " WHERE ");
+    return sqlb_seek(b, q, err);
 }
 
 static void sqlb_from(struct sqlb *b)
@@ -432,7 +448,11 @@ static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, stru
     for (size_t i = 0; i < q->nsorts; i++)
         sqlb_order_key(b, &first, &t->cols[q->sorts[i].col], q->sorts[i].desc != q->reverse);
     /* Tie-breaker so paging is stable: the primary key (columns not sorted
-     * on already), else the physical row id. */
+     * on already), else the physical row id -- in the direction of the last
+     * sort (ascending without one), so a one-direction sort stays one
+     * direction: an index can serve it and a keyset seek is one row-value
+     * comparison. */
+    bool tie_desc = q->nsorts > 0 && q->sorts[q->nsorts - 1].desc;
     if (t->npk > 0) {
         for (size_t k = 0; k < t->npk; k++) {
             bool sorted = false;
@@ -440,7 +460,7 @@ static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, stru
                 if (q->sorts[i].col == t->pk[k])
                     sorted = true;
             if (!sorted)
-                sqlb_order_key(b, &first, &t->cols[t->pk[k]], q->reverse);
+                sqlb_order_key(b, &first, &t->cols[t->pk[k]], tie_desc != q->reverse);
         }
     } else {
         const char *rowid = sql_rowid_name(b->d, t);
@@ -448,7 +468,7 @@ static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, stru
             sqlb_puts(b, first ? " ORDER BY " : ", ");
             first = false;
             sqlb_puts(b, rowid);
-            sqlb_puts(b, q->reverse ? " DESC" : " ASC");
+            sqlb_puts(b, tie_desc != q->reverse ? " DESC" : " ASC");
         }
     }
     if (q->reverse && first)
@@ -456,6 +476,206 @@ static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, stru
                           "Table '%s' has no primary key or row id, so it cannot be read "
                           "backwards; sort by a column first, or page forwards",
                           t->name);
+    return SEEKI_E_OK;
+}
+
+size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_order_key **out)
+{
+    const struct db_table *t = q->table;
+    size_t cap = q->nsorts + t->npk + 1, n = 0;
+    struct db_order_key *k = xcalloc(cap, sizeof *k);
+    bool tie_desc = q->nsorts > 0 && q->sorts[q->nsorts - 1].desc; /* as in sqlb_order */
+    for (size_t i = 0; i < q->nsorts; i++)
+        k[n++] = (struct db_order_key){(long)q->sorts[i].col, q->sorts[i].desc};
+    if (t->npk > 0) {
+        for (size_t p = 0; p < t->npk; p++) {
+            bool sorted = false;
+            for (size_t i = 0; i < q->nsorts; i++)
+                if (q->sorts[i].col == t->pk[p])
+                    sorted = true;
+            if (!sorted)
+                k[n++] = (struct db_order_key){(long)t->pk[p], tie_desc};
+        }
+    } else if (sql_rowid_name(d, t)) {
+        k[n++] = (struct db_order_key){-1, tie_desc};
+    }
+    if (n == 0) {
+        free(k);
+        k = NULL;
+    }
+    *out = k;
+    return n;
+}
+
+/* One order key as an expression: its quoted column, or the row id. */
+static void sqlb_key_expr(struct sqlb *b, const struct db_order_key *k)
+{
+    if (k->col < 0)
+        sqlb_puts(b, sql_rowid_name(b->d, b->t));
+    else
+        sqlb_ident(b, b->t->cols[k->col].name);
+}
+
+static bool key_nullable(const struct db_table *t, const struct db_order_key *k)
+{
+    return k->col >= 0 && t->cols[k->col].is_nullable;
+}
+
+/* A boundary value as a parameter. SQLite binds the storage class the value
+ * came with (so comparisons match ORDER BY); PostgreSQL binds the text form
+ * untyped, so the server infers the column's type from the comparison.
+ * pgref[i] remembers the $n of a value already bound, for reuse. */
+static void sqlb_keyval(struct sqlb *b, const struct db_keyval *v, size_t *pgref)
+{
+    if (b->d == DB_SQL_PG && *pgref) {
+        sqlb_param_ref(b, *pgref);
+        return;
+    }
+    switch (v->kind) {
+    case DB_CELL_INT:
+        sqlb_param_take(b, b->d == DB_SQL_PG ? DB_PARAM_TEXT : DB_PARAM_INT,
+                        xasprintf("%lld", (long long)v->i), v->i, 0);
+        break;
+    case DB_CELL_REAL:
+        sqlb_param_take(b, b->d == DB_SQL_PG ? DB_PARAM_TEXT : DB_PARAM_REAL,
+                        xasprintf("%.17g", v->d), 0, v->d);
+        break;
+    case DB_CELL_BLOB:
+        if (b->d == DB_SQL_SQLITE) {
+            char *bytes = xmalloc(v->len + 1);
+            memcpy(bytes, v->s ? v->s : "", v->len);
+            bytes[v->len] = '\0';
+            sqlb_param_take(b, DB_PARAM_BLOB, bytes, 0, 0);
+            b->out->params[b->out->nparams - 1].len = v->len;
+            break;
+        }
+        /* PostgreSQL hands every value over as text */
+        __attribute__((fallthrough));
+    default:
+        sqlb_param_take(b, DB_PARAM_TEXT, xstrndup(v->s ? v->s : "", v->len), 0, 0);
+        break;
+    }
+    *pgref = b->out->nparams;
+}
+
+/* "key comes after v" for one key in read direction desc (NULLs last
+ * ascending, first descending). Returns false when nothing can come after
+ * (ascending past a NULL), writing nothing. */
+static bool sqlb_key_after(struct sqlb *b, const struct db_order_key *k, bool desc,
+                           const struct db_keyval *v, size_t *pgref)
+{
+    bool vnull = v->kind == DB_CELL_NULL, nullable = key_nullable(b->t, k);
+    if (!desc && vnull)
+        return false;
+    if (desc && vnull) {
+        sqlb_key_expr(b, k);
+        sqlb_puts(b, " IS NOT NULL");
+        return true;
+    }
+    bool or_null = !desc && nullable;
+    if (or_null)
+        sqlb_puts(b, "(");
+    sqlb_key_expr(b, k);
+    sqlb_puts(b, desc ? " < " : " > ");
+    sqlb_keyval(b, v, pgref);
+    if (or_null) {
+        sqlb_puts(b, " OR ");
+        sqlb_key_expr(b, k);
+        sqlb_puts(b, " IS NULL)");
+    }
+    return true;
+}
+
+static void sqlb_key_eq(struct sqlb *b, const struct db_order_key *k, const struct db_keyval *v,
+                        size_t *pgref)
+{
+    sqlb_key_expr(b, k);
+    if (v->kind == DB_CELL_NULL) {
+        sqlb_puts(b, " IS NULL");
+        return;
+    }
+    sqlb_puts(b, " = ");
+    sqlb_keyval(b, v, pgref);
+}
+
+/* The keyset predicate "strictly after the boundary in read order":
+ * (k1, …, km) > (v1, …, vm) as a row value where the keys share a direction
+ * and cannot be NULL; else the expanded form
+ *   after(k1) OR (k1 = v1 AND after(k2)) OR … ,
+ * whose trailing run of same-direction NOT NULL keys still collapses into
+ * one row-value comparison. NULL boundary values use IS [NOT] NULL. */
+static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
+{
+    struct db_order_key *keys = NULL;
+    size_t m = db_sql_order_keys(b->d, q, &keys);
+    if (m == 0 || m != q->nseek) {
+        free(keys);
+        return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                          "Invalid cursor: it holds %zu key values but the order of table '%s' "
+                          "has %zu keys; drop cursor= and ask for a page number instead",
+                          q->nseek, b->t->name, m);
+    }
+    const struct db_keyval *v = q->seek;
+    size_t *pgref = xcalloc(m, sizeof *pgref);
+    /* the row-value suffix [s, m): same read direction, never NULL */
+    size_t s = m;
+    bool sdesc = keys[m - 1].desc != q->reverse;
+    while (s > 0 && !key_nullable(b->t, &keys[s - 1]) && v[s - 1].kind != DB_CELL_NULL &&
+           (keys[s - 1].desc != q->reverse) == sdesc)
+        s--;
+    bool any = false;
+    sqlb_puts(b, "(");
+    for (size_t i = 0; i <= s && i < m; i++) {
+        bool suffix = i == s;
+        size_t mark = b->text.len, nmark = b->out->nparams;
+        if (any)
+            sqlb_puts(b, " OR ");
+        bool paren = i > 0; /* a term with an equality prefix is an AND */
+        if (paren)
+            sqlb_puts(b, "(");
+        for (size_t j = 0; j < i; j++) {
+            sqlb_key_eq(b, &keys[j], &v[j], &pgref[j]);
+            sqlb_puts(b, " AND ");
+        }
+        bool ok = true;
+        if (suffix && m - s > 1) {
+            sqlb_puts(b, "(");
+            for (size_t j = s; j < m; j++) {
+                if (j > s)
+                    sqlb_puts(b, ", ");
+                sqlb_key_expr(b, &keys[j]);
+            }
+            sqlb_puts(b, sdesc ? ") < (" : ") > (");
+            for (size_t j = s; j < m; j++) {
+                if (j > s)
+                    sqlb_puts(b, ", ");
+                sqlb_keyval(b, &v[j], &pgref[j]);
+            }
+            sqlb_puts(b, ")");
+        } else {
+            ok = sqlb_key_after(b, &keys[i], keys[i].desc != q->reverse, &v[i], &pgref[i]);
+        }
+        if (paren)
+            sqlb_puts(b, ")");
+        if (!ok) {
+            /* nothing comes after this key's NULL: drop the term (and any
+             * parameters it bound, with their PostgreSQL back-references) */
+            b->text.len = mark;
+            b->text.data[mark] = '\0';
+            while (b->out->nparams > nmark)
+                free(b->out->params[--b->out->nparams].text);
+            for (size_t j = 0; j < m; j++)
+                if (pgref[j] > nmark)
+                    pgref[j] = 0;
+            continue;
+        }
+        any = true;
+    }
+    if (!any)
+        sqlb_puts(b, "1 = 0");
+    sqlb_puts(b, ")");
+    free(pgref);
+    free(keys);
     return SEEKI_E_OK;
 }
 
@@ -511,15 +731,27 @@ enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struc
         return rc;
     sqlb_init(&b, d, q, out);
     sqlb_puts(&b, "SELECT ");
-    for (size_t i = 0; i < q->table->ncols; i++) {
-        if (i)
-            sqlb_puts(&b, ", ");
-        sqlb_ident(&b, q->table->cols[i].name);
+    size_t nsel = 0;
+    if (!q->keys_only)
+        for (; nsel < q->table->ncols; nsel++) {
+            if (nsel)
+                sqlb_puts(&b, ", ");
+            sqlb_ident(&b, q->table->cols[nsel].name);
+        }
+    if (q->keys_only || q->with_keys) {
+        struct db_order_key *keys = NULL;
+        size_t m = db_sql_order_keys(d, q, &keys);
+        for (size_t i = 0; i < m; i++, nsel++) {
+            if (nsel)
+                sqlb_puts(&b, ", ");
+            sqlb_key_expr(&b, &keys[i]);
+        }
+        free(keys);
     }
-    if (q->table->ncols == 0)
+    if (nsel == 0)
         sqlb_puts(&b, "NULL");
     sqlb_from(&b);
-    rc = sqlb_where(&b, q, err);
+    rc = sqlb_where_seek(&b, q, err);
     if (rc == SEEKI_E_OK)
         rc = sqlb_order(&b, q, err);
     if (rc == SEEKI_E_OK)

@@ -46,7 +46,8 @@ struct lite_iter {
     struct lite_conn *conn; /* NULL once returned to the pool */
     sqlite3_stmt *st;
     const struct db_table *t;
-    struct db_cell *row; /* t->ncols cells handed to the caller */
+    size_t ncells;       /* result columns: t->ncols, plus/only order keys */
+    struct db_cell *row; /* ncells cells handed to the caller */
     bool have_row;       /* st holds a stepped row not handed out yet */
     bool done;
     /* reverse queries: the whole page, copied, handed out last to first */
@@ -177,6 +178,8 @@ static int lite_bind(sqlite3_stmt *st, const struct db_sql *sql)
             rc = sqlite3_bind_int64(st, idx, p->i);
         else if (p->kind == DB_PARAM_REAL)
             rc = sqlite3_bind_double(st, idx, p->d);
+        else if (p->kind == DB_PARAM_BLOB)
+            rc = sqlite3_bind_blob(st, idx, p->text, (int)p->len, SQLITE_TRANSIENT);
         else
             rc = sqlite3_bind_text(st, idx, p->text, -1, SQLITE_TRANSIENT);
         if (rc != SQLITE_OK)
@@ -260,6 +263,60 @@ static enum seeki_code lite_load_columns(struct lite_engine *e, struct lite_conn
     return SEEKI_E_OK;
 }
 
+/* The key columns of one index, or false when it is not a plain ascending
+ * index on columns (expressions, DESC keys) and so cannot serve a sort. */
+static bool lite_index_cols(struct lite_conn *c, const char *index, struct db_index *ix)
+{
+    sqlite3_stmt *st = NULL;
+    bool plain = true;
+    const char *q = "SELECT cid, \"desc\" FROM pragma_index_xinfo(?1, 'main') WHERE key = 1 "
+                    "ORDER BY seqno";
+    if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, index, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        plain = false;
+    while (plain && sqlite3_step(st) == SQLITE_ROW) {
+        int cid = sqlite3_column_int(st, 0);
+        if (cid < 0 || sqlite3_column_int(st, 1) != 0) {
+            plain = false;
+            break;
+        }
+        ix->cols = xrealloc(ix->cols, (ix->ncols + 1) * sizeof *ix->cols);
+        ix->cols[ix->ncols++] = (size_t)cid;
+    }
+    sqlite3_finalize(st);
+    return plain && ix->ncols > 0;
+}
+
+/* Plain, non-partial b-tree indexes of main.<table> into t->indexes (for
+ * numbered jumps). Column ids are cids, which equal positions in t->cols for
+ * ordinary tables (pragma_table_xinfo lists them in cid order). A failure
+ * only leaves the list short: jumps then fall back to OFFSET. */
+static void lite_load_indexes(struct lite_conn *c, struct db_table *t)
+{
+    sqlite3_stmt *st = NULL;
+    const char *q = "SELECT name, \"unique\" FROM pragma_index_list(?1, 'main') WHERE partial = 0";
+    if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, t->relname, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct db_index ix = {0};
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        ix.unique = sqlite3_column_int(st, 1) != 0;
+        bool ok = name && lite_index_cols(c, name, &ix);
+        for (size_t i = 0; ok && i < ix.ncols; i++)
+            ok = ix.cols[i] < t->ncols;
+        if (!ok) {
+            free(ix.cols);
+            continue;
+        }
+        t->indexes = xrealloc(t->indexes, (t->nindexes + 1) * sizeof *t->indexes);
+        t->indexes[t->nindexes++] = ix;
+    }
+    sqlite3_finalize(st);
+}
+
 /* Row estimate: sqlite_stat1 when ANALYZE ran, else COUNT(*) within a small
  * budget, else -1. *spent_ms accumulates the time COUNT(*) took. */
 static int64_t lite_estimate(struct lite_engine *e, struct lite_conn *c, sqlite3_stmt *stat1,
@@ -336,6 +393,8 @@ static enum seeki_code lite_load_tables(struct db_engine *base, struct db_table 
             rc = SQLITE_OK;
             continue;
         }
+        if (t->has_rowid || strcmp(type, "table") == 0)
+            lite_load_indexes(c, t);
         t->row_estimate = lite_estimate(e, c, stat1, t, &spent);
         n++;
         rc = SQLITE_OK;
@@ -404,7 +463,7 @@ static void lite_iter_close(struct db_iter *base)
 {
     struct lite_iter *it = (struct lite_iter *)base;
     lite_iter_release(it, false);
-    size_t ncols = it->t->ncols;
+    size_t ncols = it->ncells;
     for (size_t i = 0; i < it->nbuf * ncols; i++)
         if (it->buffered[i].kind == DB_CELL_TEXT || it->buffered[i].kind == DB_CELL_BLOB)
             free((char *)it->buffered[i].s);
@@ -438,7 +497,7 @@ static enum seeki_code lite_iter_next(struct db_iter *base, const struct db_cell
                                       struct seeki_err *err)
 {
     struct lite_iter *it = (struct lite_iter *)base;
-    size_t ncols = it->t->ncols;
+    size_t ncols = it->ncells;
     if (it->buffered) {
         /* read backwards, so the last row read is the page's first */
         if (it->given == it->nbuf)
@@ -465,7 +524,7 @@ static const struct db_iter_ops lite_iter_ops = {lite_iter_next, lite_iter_close
  * can go out in forward order and the connection returns at once. */
 static enum seeki_code lite_iter_buffer(struct lite_iter *it, struct seeki_err *err)
 {
-    size_t ncols = it->t->ncols, cap = 0;
+    size_t ncols = it->ncells, cap = 0;
     it->buffered = xmalloc(sizeof *it->buffered);
     while (!it->done) {
         enum seeki_code rc = it->have_row ? SEEKI_E_OK : lite_iter_step(it, err);
@@ -509,12 +568,14 @@ static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_qu
     it->base.ops = &lite_iter_ops;
     it->e = e;
     it->t = q->table;
-    it->row = xcalloc(q->table->ncols ? q->table->ncols : 1, sizeof *it->row);
     char what[300];
     snprintf(what, sizeof what, "table '%s'", q->table->name);
     rc = lite_borrow(e, &it->conn, err);
     if (rc == SEEKI_E_OK)
         rc = lite_prepare(e, it->conn, &sql, what, &it->st, err);
+    /* rows are as wide as the statement: with_keys / keys_only change it */
+    it->ncells = it->st ? (size_t)sqlite3_column_count(it->st) : 0;
+    it->row = xcalloc(it->ncells ? it->ncells : 1, sizeof *it->row);
     /* The first step runs now, so a timeout or a locked file is reported
      * before the caller starts answering. */
     if (rc == SEEKI_E_OK)

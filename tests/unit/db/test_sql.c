@@ -43,18 +43,18 @@ static const struct sqlcase cases[] = {
     {"default order is the primary key", {{0}}, 0, {{0}}, 0, NULL, false, 50, 0,
      SEL " ORDER BY \"id\" ASC LIMIT ? OFFSET ?", "i:50|i:0",
      SEL " ORDER BY \"id\" ASC LIMIT $1 OFFSET $2", "i:50|i:0"},
-    {"sort mix with NULL order and pk tie-breaker", {{NAME, false}, {AGE, true}}, 2, {{0}}, 0,
+    {"sort mix with NULL order; the pk tie-breaker follows the last sort's direction", {{NAME, false}, {AGE, true}}, 2, {{0}}, 0,
      NULL, false, 50, 100,
-     SEL " ORDER BY \"name\" ASC NULLS LAST, \"age\" DESC NULLS FIRST, \"id\" ASC LIMIT ? OFFSET ?",
+     SEL " ORDER BY \"name\" ASC NULLS LAST, \"age\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?",
      "i:50|i:100",
-     SEL " ORDER BY \"name\" ASC NULLS LAST, \"age\" DESC NULLS FIRST, \"id\" ASC LIMIT $1 "
+     SEL " ORDER BY \"name\" ASC NULLS LAST, \"age\" DESC NULLS FIRST, \"id\" DESC LIMIT $1 "
          "OFFSET $2",
      "i:50|i:100"},
     {"reverse flips every key and its NULL order", {{NAME, false}, {AGE, true}}, 2, {{0}}, 0,
      NULL, true, 50, 0,
-     SEL " ORDER BY \"name\" DESC NULLS FIRST, \"age\" ASC NULLS LAST, \"id\" DESC LIMIT ? OFFSET ?",
+     SEL " ORDER BY \"name\" DESC NULLS FIRST, \"age\" ASC NULLS LAST, \"id\" ASC LIMIT ? OFFSET ?",
      "i:50|i:0",
-     SEL " ORDER BY \"name\" DESC NULLS FIRST, \"age\" ASC NULLS LAST, \"id\" DESC LIMIT $1 "
+     SEL " ORDER BY \"name\" DESC NULLS FIRST, \"age\" ASC NULLS LAST, \"id\" ASC LIMIT $1 "
          "OFFSET $2",
      "i:50|i:0"},
     {"sorting on the key adds no second tie-breaker", {{ID, true}}, 1, {{0}}, 0, NULL, false, 10,
@@ -64,8 +64,8 @@ static const struct sqlcase cases[] = {
      0, SEL " ORDER BY \"amount\" ASC, \"id\" ASC LIMIT ? OFFSET ?", "i:10|i:0",
      SEL " ORDER BY \"amount\" ASC, \"id\" ASC LIMIT $1 OFFSET $2", "i:10|i:0"},
     {"quoted identifier in sort", {{WEIRD, true}}, 1, {{0}}, 0, NULL, false, 5, 0,
-     SEL " ORDER BY \"we\"\"ird col\" DESC NULLS FIRST, \"id\" ASC LIMIT ? OFFSET ?", "i:5|i:0",
-     SEL " ORDER BY \"we\"\"ird col\" DESC NULLS FIRST, \"id\" ASC LIMIT $1 OFFSET $2", "i:5|i:0"},
+     SEL " ORDER BY \"we\"\"ird col\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "i:5|i:0",
+     SEL " ORDER BY \"we\"\"ird col\" DESC NULLS FIRST, \"id\" DESC LIMIT $1 OFFSET $2", "i:5|i:0"},
     {"search escapes % _ and backslash over text columns", {{0}}, 0, {{0}}, 0, "50%_off\\", false,
      20, 0,
      SEL " WHERE (\"name\" LIKE ? ESCAPE '\\' OR \"we\"\"ird col\" LIKE ? ESCAPE '\\') ORDER BY "
