@@ -31,7 +31,6 @@ void db_scratch_append(struct buf *b, const void *p, size_t n)
 enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
                         struct db_engine **out, struct seeki_err *err)
 {
-    (void)opts; /* the tunnel port matters to PostgreSQL only */
     *out = NULL;
     struct db_engine *e = NULL;
     struct db_table *raw = NULL;
@@ -43,10 +42,9 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
         break;
     case CFG_DB_POSTGRES:
     default:
-        return seeki_fail(err, SEEKI_E_DB,
-                          "PostgreSQL support is not built yet in this SeeKi build; set "
-                          "database.kind = \"sqlite\" with a sqlite:///path.db URL, or try "
-                          "`seeki --demo`");
+        /* the tunnel port matters to PostgreSQL only */
+        rc = pgdb_open(cfg, opts ? opts->tunnel_port : 0, &e, err);
+        break;
     }
     if (rc != SEEKI_E_OK)
         return rc;
@@ -59,6 +57,8 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
         goto fail;
     log_info("db", "%s catalog loaded: %zu of %zu relations shown (%lld ms)", e->ops->kind_name,
              e->catalog.ntables, nraw, (long long)(db_now_ms() - t0));
+    if (e->ops->opened)
+        e->ops->opened(e);
     *out = e;
     return SEEKI_E_OK;
 fail:

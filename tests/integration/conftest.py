@@ -6,6 +6,11 @@
 SIGTERM to that PID and fails unless the exit code is 0 and the log holds no
 sanitizer or SEEKI_ASSERT report. The demo fixtures build the demo database
 once per session in a temp dir and share one `seeki --demo` server.
+
+SEEKI_TEST_ENGINE=postgres serves the same fixture rows from a throwaway
+PostgreSQL 15 (tests/harness/pgserver.py, one per session, loaded once by
+fixture_db.build_pg_sql) instead of the SQLite file; the few tests that are
+about SQLite itself are skipped there (PG_SKIPS, with the reason).
 """
 import os
 import sys
@@ -19,17 +24,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fixture_db  # noqa: E402
 from harness import SeekiServer, TempDir, base_env, sha256_file, tpath  # noqa: E402
 
+ENGINE = os.environ.get("SEEKI_TEST_ENGINE", "sqlite")
+
+# Tests about SQLite itself, skipped when the fixture lives in PostgreSQL.
+PG_SKIPS = {
+    "test_status_shape": "asserts database.kind == sqlite; tests/pg checks the postgres status",
+    "test_columns_drivers_every_field": "asserts SQLite declared types; tests/pg/test_types.py "
+                                        "checks PostgreSQL data_type",
+    "test_tables_object_shape_kind_and_schema": "asserts SQLite's schema name main (PostgreSQL "
+                                                "says public)",
+    "test_columns_table_without_primary_key": "asserts SQLite declared types (INTEGER/TEXT)",
+}
+
 
 class FixtureEnv:
-    def __init__(self, tmp):
+    def __init__(self, tmp, pg_url=None):
         self.dir = tmp.path
         self.home = tmp.path / "home"
         self.home.mkdir()
         self.db = tmp.path / "fixture.db"
+        # Built for postgres too, where the server never opens it: checksum
+        # assertions then hold trivially (tests/pg/test_readonly.py covers
+        # PostgreSQL's read-only guarantee).
         fixture_db.build(str(self.db))
         self.initial_sha256 = sha256_file(self.db)
         self.config = tmp.path / "seeki.toml"
-        self.config.write_text(fixture_db.config_text(str(self.db)))
+        self.config.write_text(fixture_db.config_text(str(self.db), pg_url=pg_url))
         self.env = base_env(self.home)
 
     def server(self, extra_args=(), env=None, name="seeki"):
@@ -37,13 +57,39 @@ class FixtureEnv:
                            env or self.env, self.dir, name=name)
 
 
+@pytest.fixture(scope="session")
+def pg_fixture_url():
+    """PostgreSQL engine only: a throwaway server holding the fixture rows."""
+    if ENGINE != "postgres":
+        yield None
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
+    from pgserver import PgServer
+    pg = PgServer().start()
+    try:
+        pg.psql("CREATE DATABASE seeki_it;")
+        pg.psql(fixture_db.build_pg_sql(), db="seeki_it")
+        yield pg.url(db="seeki_it")
+    finally:
+        pg.cleanup()
+
+
 @pytest.fixture(scope="module")
-def fixture_env():
+def fixture_env(pg_fixture_url):
     tmp = TempDir()
     try:
-        yield FixtureEnv(tmp)
+        yield FixtureEnv(tmp, pg_url=pg_fixture_url)
     finally:
         tmp.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENGINE != "postgres":
+        return
+    for item in items:
+        reason = PG_SKIPS.get(item.originalname or item.name)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason="postgres engine: " + reason))
 
 
 @pytest.fixture(scope="module")

@@ -166,16 +166,20 @@ def build(path):
     con.close()
 
 
-def config_text(db_path, extra=""):
-    """seeki.toml for the fixture database (port is overridden with --port 0)."""
+def config_text(db_path, extra="", pg_url=None):
+    """seeki.toml for the fixture database (port is overridden with --port 0).
+    With pg_url the same configuration points at the PostgreSQL copy."""
+    if pg_url:
+        database = 'kind = "postgres"\nurl = "%s"' % pg_url
+    else:
+        database = 'kind = "sqlite"\nurl = "sqlite://%s"' % db_path
     return """# SeeKi integration-test configuration
 [server]
 host = "127.0.0.1"
 port = 3141
 
 [database]
-kind = "sqlite"
-url = "sqlite://%s"
+%s
 
 [tables]
 exclude = ["hidden_stuff"]
@@ -192,7 +196,67 @@ name = "Full Name"
 [branding]
 title = "Fleet Browser"
 subtitle = "Integration fixture"
-%s""" % (db_path, extra)
+%s""" % (database, extra)
+
+
+# --- the same data in PostgreSQL (SEEKI_TEST_ENGINE=postgres) -----------------
+
+# SQLite declared type -> the equivalent PostgreSQL type.
+PG_TYPES = {"INTEGER": "integer", "TEXT": "text", "BOOLEAN": "boolean",
+            "REAL": "double precision", "DATE": "date", "DATETIME": "timestamp",
+            "TIMESTAMP": "timestamp", "JSON": "json", "BLOB": "bytea"}
+
+
+def pg_literal(v, pg_type):
+    """A SQL literal for v in a column of pg_type."""
+    if v is None:
+        return "NULL"
+    if pg_type == "boolean":
+        return "true" if v else "false"
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'%s'" % str(v).replace("'", "''")
+
+
+def _pg_insert(table, cols, types, rows):
+    head = "INSERT INTO %s (%s) VALUES\n" % (table, ", ".join('"%s"' % c for c in cols))
+    vals = ",\n".join("(%s)" % ", ".join(pg_literal(v, types[c]) for c, v in zip(cols, r))
+                      for r in rows)
+    return head + vals + ";\n"
+
+
+def build_pg_sql():
+    """SQL creating the fixture tables and rows in a PostgreSQL database, with
+    the same names, rows and order-relevant properties as build()."""
+    dt = {c: PG_TYPES[t] for c, t in DRIVER_TYPES.items()}
+    cols = ",\n".join('"%s" %s%s%s' % (c, dt[c], " PRIMARY KEY" if c == "id" else "",
+                                       " NOT NULL" if c in DRIVER_NOT_NULL else "")
+                      for c in DRIVER_COLS)
+    sql = ["CREATE TABLE drivers (%s);" % cols,
+           "CREATE TABLE no_pk (n integer, label text);",
+           "CREATE TABLE empty_table (id integer PRIMARY KEY NOT NULL, label text);",
+           'CREATE TABLE "OrderLines" (line_code text PRIMARY KEY NOT NULL, "item name" text, '
+           '"unit price" double precision, qty integer);',
+           "CREATE TABLE events (id integer PRIMARY KEY NOT NULL, category text, "
+           "value double precision, created_at timestamp, flag boolean);",
+           "CREATE TABLE hidden_stuff (id integer PRIMARY KEY NOT NULL, secret text);",
+           "CREATE VIEW active_drivers AS SELECT id, name, city FROM drivers "
+           "WHERE is_active;"]
+    sql.append(_pg_insert("drivers", DRIVER_COLS, dt,
+                          [tuple(r[c] for c in DRIVER_COLS) for r in DRIVERS]))
+    sql.append(_pg_insert("no_pk", ["n", "label"], {"n": "integer", "label": "text"}, NO_PK))
+    sql.append(_pg_insert('"OrderLines"', ["line_code", "item name", "unit price", "qty"],
+                          {"line_code": "text", "item name": "text",
+                           "unit price": "double precision", "qty": "integer"}, ORDERLINES))
+    sql.append(_pg_insert("events", ["id", "category", "value", "created_at", "flag"],
+                          {"id": "integer", "category": "text", "value": "double precision",
+                           "created_at": "timestamp", "flag": "boolean"}, EVENTS))
+    sql.append(_pg_insert("hidden_stuff", ["id", "secret"], {"id": "integer", "secret": "text"},
+                          [(i, "secret %d" % i) for i in range(1, HIDDEN_ROWS + 1)]))
+    sql.append("ANALYZE;")
+    return "\n".join(sql)
 
 
 EXPECTED_TABLES = {  # public name -> (kind, row count)

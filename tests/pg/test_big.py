@@ -1,0 +1,111 @@
+"""The 1,000,000-row table: deep OFFSET pages, counts that never stall,
+a streamed CSV export in flat memory, and the connection pool's bound."""
+import http.client
+import threading
+import time
+
+from conftest import BIG_N, DB
+
+
+def test_deep_offset_page(client):
+    t0 = time.monotonic()
+    p = client.rows("big", {"page": "18000", "page_size": "50"})
+    assert [r["id"] for r in p["rows"]] == list(range(17999 * 50 + 1, 18000 * 50 + 1))
+    assert p["rows"][0] == {"id": 899951, "k": (899951 * 7919) % 1000003, "label": "row 899951"}
+    assert time.monotonic() - t0 < 5
+
+
+def test_deep_page_sorted_by_indexed_column(client):
+    p = client.rows("big", {"page": "18000", "page_size": "50", "sort": "k:asc"})
+    ks = [r["k"] for r in p["rows"]]
+    assert ks == sorted(ks) and len(ks) == 50
+    # k = g*7919 mod a prime is a permutation, so the 899,951st smallest k is known
+    assert ks[0] == sorted((g * 7919) % 1000003 for g in range(1, BIG_N + 1))[899950]
+
+
+def test_counts_are_fast_and_flagged(client):
+    for params, lo, hi in [({}, BIG_N, BIG_N),
+                           ({"filter.k": "<500000"}, 400_000, 600_000),
+                           ({"search": "row 1"}, 1, BIG_N)]:
+        t0 = time.monotonic()
+        p = client.rows("big", dict(params, page_size="1"))
+        took = time.monotonic() - t0
+        assert took < 2.0, (params, took)
+        assert isinstance(p["total_rows_exact"], bool)
+        if p["total_rows_exact"]:
+            assert lo <= p["total_rows"] <= hi or not params
+        assert lo * 0.5 <= p["total_rows"] <= hi * 1.5, (params, p["total_rows"])
+    assert client.rows("big", {"page_size": "1"})["total_rows"] == BIG_N
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_csv_export_streams_in_flat_memory(seeki):
+    pid = seeki.proc.pid
+    conn = http.client.HTTPConnection(seeki.host, seeki.port, timeout=60)
+    conn.request("GET", "/api/export/big/csv")
+    r = conn.getresponse()
+    assert r.status == 200
+    peak, lines, total = 0, 0, 0
+    while True:
+        chunk = r.read(1 << 16)
+        if not chunk:
+            break
+        total += len(chunk)
+        lines += chunk.count(b"\n")
+        if lines % 50 < 2:
+            peak = max(peak, rss_kb(pid))
+    conn.close()
+    peak = max(peak, rss_kb(pid))
+    assert lines == BIG_N + 1
+    assert peak < 40 * 1024, "VmRSS peaked at %d kB" % peak
+
+
+def test_abandoned_export_returns_its_connection(seeki, client, pg):
+    for _ in range(4):  # more than max_connections = 3
+        conn = http.client.HTTPConnection(seeki.host, seeki.port, timeout=30)
+        conn.request("GET", "/api/export/big/csv")
+        r = conn.getresponse()
+        r.read(4096)
+        conn.close()  # client goes away mid-stream
+    time.sleep(0.5)
+    assert client.rows("big", {"page_size": "1"})["rows"][0]["id"] == 1
+    active = pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'seeki' "
+                     "AND state = 'active' AND datname = '%s';" % DB).strip()
+    assert active == "0"
+
+
+def test_max_connections_respected(seeki, client, pg):
+    peak = [0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            n = int(pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                            "'seeki' AND datname = '%s' AND backend_type = 'client backend';" % DB).strip() or 0)
+            peak[0] = max(peak[0], n)
+            time.sleep(0.02)
+
+    results = []
+
+    def hit(i):
+        r = client.get("/api/tables/big/rows?page=%d&sort=label:desc" % (i * 100 + 1))
+        results.append(r.status)
+
+    w = threading.Thread(target=watch)
+    w.start()
+    ts = [threading.Thread(target=hit, args=(i,)) for i in range(16)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    stop.set()
+    w.join()
+    assert results.count(200) == 16, results
+    assert 1 <= peak[0] <= 3, peak[0]
