@@ -247,7 +247,16 @@ test('theme follows the system, the toggle overrides it and is remembered', asyn
     await openTable(page, 'cities');
     const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const darkBg = await bg();
-    assert.equal(await page.getAttribute('html', 'data-theme'), null);
+    // Nothing stored: the system's dark scheme decides, and a change follows live.
+    assert.equal(await page.evaluate(() => localStorage.getItem('seeki.theme')), null);
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    const themeIs = (t) => page.waitForFunction((want) => document.documentElement.dataset.theme === want, t, { timeout: 3000 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await themeIs('light');
+    assert.notEqual(await bg(), darkBg);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await themeIs('dark');
+    assert.equal(await bg(), darkBg);
     assert.equal(await page.getAttribute('#theme-toggle', 'aria-label'), 'Switch to light theme');
     await page.click('#theme-toggle');
     assert.equal(await page.getAttribute('html', 'data-theme'), 'light');

@@ -864,7 +864,7 @@ function renderFoot() {
 
 const darkMq = window.matchMedia('(prefers-color-scheme: dark)');
 function effectiveTheme() {
-  return document.documentElement.dataset.theme || (darkMq.matches ? 'dark' : 'light');
+  return document.documentElement.dataset.theme;
 }
 function renderThemeButton() {
   const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
@@ -877,7 +877,10 @@ $('theme-toggle').addEventListener('click', () => {
   st.saveTheme(next);
   renderThemeButton();
 });
-darkMq.addEventListener('change', renderThemeButton);
+darkMq.addEventListener('change', () => {
+  if (!st.loadTheme()) document.documentElement.dataset.theme = darkMq.matches ? 'dark' : 'light';
+  renderThemeButton();
+});
 
 async function loadBranding() {
   try {
