@@ -228,3 +228,33 @@ def client(lab):
     c = Client(lab)
     yield c
     c.cleanup()
+
+
+# -- shared by test_seeki_tunnel.py (the real seeki binary) ---------------------------
+
+def start_ssh_agent(client):
+    """A real ssh-agent (-D, by PID) with its socket in the client's $HOME;
+    stopped by client.cleanup(). Returns the socket path."""
+    sock = os.path.join(client.home, "agent.sock")
+    proc = subprocess.Popen(["ssh-agent", "-D", "-a", sock], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    client.procs.append(type("P", (), {"kill": lambda self: (proc.kill(), proc.wait())})())
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    return sock
+
+
+def ssh_add(client, sock, key, passphrase):
+    """Loads key into the agent at sock, answering its passphrase through
+    SSH_ASKPASS (there is no terminal here)."""
+    askpass = os.path.join(client.home, "askpass.sh")
+    with open(askpass, "w") as f:
+        f.write("#!/bin/sh\necho '%s'\n" % passphrase)
+    os.chmod(askpass, 0o700)
+    subprocess.run(["ssh-add", key], check=True, stdin=subprocess.DEVNULL, capture_output=True,
+                   env={"SSH_AUTH_SOCK": sock, "SSH_ASKPASS": askpass,
+                        "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0",
+                        "PATH": "/usr/bin:/bin"})
+    os.unlink(askpass)
