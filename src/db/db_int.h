@@ -244,4 +244,8 @@ bool enc_is_json(const char *s, size_t n);
 void enc_double(double d, char out[32]);
 #endif
 
+/* True when q has no search and no effective filter, so a table-wide
+ * estimate describes it (engine.c). */
+bool db_query_is_plain(const struct db_query *q);
+
 #endif

@@ -115,3 +115,13 @@ enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err)
 {
     return e->ops->ping(e, err);
 }
+
+bool db_query_is_plain(const struct db_query *q)
+{
+    if (q->search && *q->search)
+        return false;
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].op != DB_F_NONE)
+            return false;
+    return true;
+}

@@ -358,16 +358,6 @@ static enum seeki_code pg_rows_open(struct db_engine *base, const struct db_quer
 
 /* ---- counts ----------------------------------------------------------------------- */
 
-static bool pg_query_is_plain(const struct db_query *q)
-{
-    if (q->search && *q->search)
-        return false;
-    for (size_t i = 0; i < q->nfilters; i++)
-        if (q->filters[i].op != DB_F_NONE)
-            return false;
-    return true;
-}
-
 /* Runs sql on c and returns its result (status TUPLES_OK/COMMAND_OK) or maps
  * the failure into err (result NULL; *broken set). */
 static PGresult *pg_exec(struct pg_engine *e, struct pg_conn *c, const struct db_sql *sql,
@@ -460,7 +450,7 @@ static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q
         db_sql_free(&sql);
         return rc;
     }
-    bool broken = false, plain = pg_query_is_plain(q);
+    bool broken = false, plain = db_query_is_plain(q);
     int64_t est = pg_reltuples(e, c, q->table);
     if (PQstatus(c->pg) == CONNECTION_BAD) { /* the estimate read found it dead */
         db_pool_put(e->pool, c, true);

@@ -589,16 +589,6 @@ static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_qu
     return SEEKI_E_OK;
 }
 
-static bool lite_query_is_plain(const struct db_query *q)
-{
-    if (q->search && *q->search)
-        return false;
-    for (size_t i = 0; i < q->nfilters; i++)
-        if (q->filters[i].op != DB_F_NONE)
-            return false;
-    return true;
-}
-
 static enum seeki_code lite_count(struct db_engine *base, const struct db_query *q, int64_t *n,
                                   bool *exact, struct seeki_err *err)
 {
@@ -620,7 +610,7 @@ static enum seeki_code lite_count(struct db_engine *base, const struct db_query 
         if (src == SQLITE_ROW) {
             *n = sqlite3_column_int64(st, 0);
             *exact = true;
-        } else if ((src & 0xff) == SQLITE_INTERRUPT && c->timed_out && lite_query_is_plain(q) &&
+        } else if ((src & 0xff) == SQLITE_INTERRUPT && c->timed_out && db_query_is_plain(q) &&
                    q->table->row_estimate >= 0) {
             /* too slow to count exactly: the page still shows, with the
              * startup estimate flagged as one */
