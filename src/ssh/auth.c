@@ -216,16 +216,21 @@ static int auth_kbdint(ssh_session s, const char *password)
     return r;
 }
 
+enum seeki_code tunnel_password_missing(const struct tunnel_params *p, struct seeki_err *err)
+{
+    return seeki_fail(err, SEEKI_E_SSH,
+                      "SSH password auth needs ssh.password in %s: create that file (TOML, "
+                      "mode 0600) with `[ssh]` and `password = \"...\"`, or generate a key "
+                      "(ssh-keygen), install its public half on the bastion and switch to "
+                      "auth_method = \"key\" or \"agent\"",
+                      p->secrets_path);
+}
+
 static enum seeki_code auth_password(ssh_session s, const struct tunnel_params *p, int methods,
                                      struct seeki_err *err)
 {
     if (!p->password)
-        return seeki_fail(err, SEEKI_E_SSH,
-                          "SSH password auth needs ssh.password in %s: create that file (TOML, "
-                          "mode 0600) with `[ssh]` and `password = \"...\"`, or generate a key "
-                          "(ssh-keygen), install its public half on the bastion and switch to "
-                          "auth_method = \"key\" or \"agent\"",
-                          p->secrets_path);
+        return tunnel_password_missing(p, err);
     char mt[128];
     auth_methods_text(methods, mt, sizeof mt);
     int r = SSH_AUTH_DENIED;

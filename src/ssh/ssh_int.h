@@ -184,6 +184,8 @@ enum seeki_code tunnel_hostkey_verify(ssh_session s, const struct tunnel_params 
 /* OpenSSH's rule for private keys: a file owned by us with any group/other
  * permission bit is refused ("SSH key permissions 0644 for 'PATH' are too
  * open ..."). A missing or unreadable file is an error naming the path. */
+/* The error for auth_method = "password" without ssh.password in secrets. */
+enum seeki_code tunnel_password_missing(const struct tunnel_params *p, struct seeki_err *err);
 enum seeki_code tunnel_key_check_mode(const char *path, const struct tunnel_params *p,
                                       struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Authenticates s (connected, host key verified) with p->auth. */

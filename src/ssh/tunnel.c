@@ -327,12 +327,7 @@ static enum seeki_code tunnel_precheck(const struct tunnel_params *p, struct see
 {
     /* Problems that need no bastion are reported before connecting. */
     if (p->auth == CFG_AUTH_PASSWORD && !p->password)
-        return seeki_fail(err, SEEKI_E_SSH,
-                          "SSH password auth needs ssh.password in %s: create that file (TOML, "
-                          "mode 0600) with `[ssh]` and `password = \"...\"`, or generate a key "
-                          "(ssh-keygen), install its public half on the bastion and switch to "
-                          "auth_method = \"key\" or \"agent\"",
-                          p->secrets_path);
+        return tunnel_password_missing(p, err);
     if (p->auth == CFG_AUTH_KEY && !p->keys_defaulted)
         for (size_t i = 0; i < p->nkeys; i++) {
             enum seeki_code rc = tunnel_key_check_mode(p->keys[i], p, err);
