@@ -120,7 +120,6 @@ class Lab:
         self.sshd = None
         self.hostkey = None
         self.user_created = False
-        self.run_sshd_created = False
         self.netns_etc = None
         self.extra = []          # other processes started on the bastion (by PID)
         self._cleaned = False
@@ -233,9 +232,10 @@ class Lab:
         return out.split()[1]
 
     def start_sshd(self, extra=""):
-        if not os.path.isdir("/run/sshd"):
-            os.makedirs("/run/sshd", mode=0o755)
-            self.run_sshd_created = True
+        # sshd's privilege-separation directory (the openssh-server package's
+        # own). It is left in place at cleanup: removing it would break any
+        # other sshd on the machine, including a concurrent test run's.
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
         if not self.hostkey:
             self.make_hostkey()
         d = os.path.join(self.tmp, "sshd")
@@ -265,6 +265,9 @@ LogLevel VERBOSE
 {extra}
 """.format(addr=self.bastion_addr, port=self.sshd_port, hostkey=self.hostkey, dir=d,
                 authdir=self.authdir, user=self.user, extra=extra))
+        # The log is appended across restarts: wait for a "listening" line
+        # written after this start, not an old one.
+        log_start = os.path.getsize(self.sshd_log) if os.path.exists(self.sshd_log) else 0
         logf = open(self.sshd_log, "ab")
         self.sshd = subprocess.Popen(self.wrap("bastion", [SSHD, "-D", "-f", self.sshd_conf,
                                                            "-E", self.sshd_log]),
@@ -274,8 +277,10 @@ LogLevel VERBOSE
         while time.time() < deadline:
             if self.sshd.poll() is not None:
                 raise RuntimeError("sshd exited at start:\n" + self.read_sshd_log())
-            if "Server listening on" in self.read_sshd_log():
-                return self
+            with open(self.sshd_log, errors="replace") as f:
+                f.seek(log_start)
+                if "Server listening on" in f.read():
+                    return self
             time.sleep(0.05)
         raise RuntimeError("sshd did not start:\n" + self.read_sshd_log())
 
@@ -343,11 +348,6 @@ LogLevel VERBOSE
             run(["ip", "netns", "del", n], check=False)
         if self.netns_etc:
             shutil.rmtree(self.netns_etc, ignore_errors=True)
-        if self.run_sshd_created:
-            try:
-                os.rmdir("/run/sshd")
-            except OSError:
-                pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
