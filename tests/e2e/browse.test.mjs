@@ -1,23 +1,14 @@
 // Browsing: sidebar, opening tables, how values render, row detail, keyboard.
 // Runs the real seeki on a fixture SQLite database and headless Chromium.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  apiGet, columnValues, launchBrowser, newPage, openTable, pagerInfo, startSeeki, waitRows,
+  apiGet, columnValues, newPage, openTable, pagerInfo, useServerAndBrowser, waitRows,
 } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startSeeki();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+useServerAndBrowser((s, b) => { server = s; browser = b; });
 
 // Facts about one cell: row r of the page, column by name.
 function cellInfo(page, r, colName) {

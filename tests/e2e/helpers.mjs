@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { after, before } from 'node:test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SEEKI_BIN = path.resolve(ROOT, process.env.SEEKI_BIN || 'build/seeki');
@@ -104,6 +105,22 @@ export async function startSeeki(opts = {}) {
       if (m) throw new Error(`seeki (pid ${child.pid}) reported a sanitizer error:\n${m[0].slice(0, 4000)}`);
     },
   };
+}
+
+// One seeki and one Chromium for a test file: started before its tests,
+// stopped after them (also when a test fails). onReady receives both.
+export function useServerAndBrowser(onReady) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startSeeki();
+    browser = await launchBrowser();
+    onReady(server, browser);
+  });
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
 }
 
 export async function launchBrowser() {

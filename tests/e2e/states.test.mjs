@@ -1,25 +1,16 @@
 // States: empty table, no matches, unknown table, server gone (killed by PID
 // mid-test), and setup mode (no configuration at all).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  apiGet, columnValues, launchBrowser, newPage, openTable, pagerInfo, startSeeki, tempDir, waitRows,
+  apiGet, columnValues, newPage, openTable, pagerInfo, startSeeki, tempDir, useServerAndBrowser, waitRows,
 } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startSeeki();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+useServerAndBrowser((s, b) => { server = s; browser = b; });
 
 test('an empty table says so; a search with no hits offers Clear filters', async () => {
   const { context, page } = await newPage(browser, server);

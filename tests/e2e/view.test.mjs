@@ -1,26 +1,16 @@
 // The view controls: sort (click, shift-click), search, column filters with a
 // live count, hide/pin persistence, pagination, URL/history and CSV export.
 // Every expectation is checked against what the real API returns.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  apiGet, columnValues, headerNames, launchBrowser, newPage, openTable, pagerInfo, parseCsv,
-  startSeeki, waitRows,
+  apiGet, columnValues, headerNames, newPage, openTable, pagerInfo, parseCsv, useServerAndBrowser, waitRows,
 } from './helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  server = await startSeeki();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+useServerAndBrowser((s, b) => { server = s; browser = b; });
 
 // Waits until the URL matches re and the grid finished loading.
 async function waitView(page, re) {
