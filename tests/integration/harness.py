@@ -135,9 +135,13 @@ class SeekiServer:
                     self._listening.set()
         stream.close()
 
+    def command(self):
+        """The argv that starts seeki; subclasses may wrap it (e.g. ip netns exec)."""
+        return [BIN] + self.args
+
     def start(self, timeout=15):
         require_bin()
-        self.proc = subprocess.Popen([BIN] + self.args, env=self.env, cwd=self.cwd,
+        self.proc = subprocess.Popen(self.command(), env=self.env, cwd=self.cwd,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self._threads = [

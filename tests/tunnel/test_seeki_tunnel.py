@@ -94,31 +94,11 @@ class NsSeeki(harness.SeekiServer):
         super().__init__(["--config", client.cfg, "--port", "0"], env, client.home)
         self.lab = lab
 
+    def command(self):
+        return self.lab.wrap("laptop", [harness.BIN] + self.args)
+
     def start(self, timeout=20):
-        import threading
-        self.proc = subprocess.Popen(self.lab.wrap("laptop", [harness.BIN] + self.args),
-                                     env=self.env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._threads = [
-            threading.Thread(target=self._read, args=(self.proc.stderr, self.lines, True),
-                             daemon=True),
-            threading.Thread(target=self._read, args=(self.proc.stdout, self.out_lines, False),
-                             daemon=True),
-        ]
-        for t in self._threads:
-            t.start()
-        deadline = time.monotonic() + timeout * SCALE
-        while time.monotonic() < deadline:
-            if self._listening.wait(0.05):
-                return self
-            if self.proc.poll() is not None:
-                for t in self._threads:
-                    t.join(2)
-                raise AssertionError("seeki exited with %s before listening; log:\n%s"
-                                     % (self.proc.returncode, self.log()))
-        self.kill()
-        raise AssertionError("seeki printed no 'SeeKi listening on' line within %ss; log:\n%s"
-                             % (timeout * SCALE, self.log()))
+        return super().start(timeout)
 
     # -- HTTP from inside the laptop namespace -------------------------------------
     _CODE = r"""
