@@ -300,6 +300,11 @@ enum seeki_code pgdb_fail_map(const struct pgdb_fail *f, const struct db_query *
                           "or raise database.statement_timeout_ms",
                           what ? "table '" : "the database", what ? what : "", what ? "'" : "",
                           timeout_ms);
+    if (strcmp(st, "42P01") == 0 && what)
+        return seeki_fail(err, SEEKI_E_NOT_FOUND,
+                          "Table '%s' not found: it was dropped or renamed after SeeKi started; "
+                          "restart SeeKi to reload the table list",
+                          what);
     if (strcmp(st, "42501") == 0 && what)
         return seeki_fail(err, SEEKI_E_FORBIDDEN,
                           "Permission denied for table %s: grant SELECT on %s to role %s "

@@ -96,6 +96,14 @@ static enum seeki_code lite_fail(struct lite_engine *e, struct lite_conn *c, int
                           "Database unavailable: reading SQLite file '%s' failed (%s); check the "
                           "file is still there and readable",
                           e->path, why);
+    /* A table dropped or renamed after the catalog was read: the table is
+     * gone, which is a 404 for the user, not a server fault. */
+    if (prim == SQLITE_ERROR && strncmp(why, "no such table", 13) == 0 &&
+        strncmp(what, "table ", 6) == 0)
+        return seeki_fail(err, SEEKI_E_NOT_FOUND,
+                          "Table %s not found: it was dropped or renamed after SeeKi started; "
+                          "restart SeeKi to reload the table list",
+                          what + 6);
     return seeki_fail(err, SEEKI_E_DB, "SQLite error on %s: %s", what, why);
 }
 

@@ -167,7 +167,8 @@ static const struct fail_case fail_cases[] = {
     {"57P01", "terminating connection due to administrator command", false,
      SEEKI_E_DB_UNAVAILABLE, "Database unavailable: "},
     {NULL, "no connection to the server", true, SEEKI_E_DB_UNAVAILABLE, "Database unavailable: "},
-    {"42P01", "relation \"orders\" does not exist", false, SEEKI_E_DB, "SQLSTATE 42P01"},
+    {"42P01", "relation \"orders\" does not exist", false, SEEKI_E_NOT_FOUND,
+     "Table 'sales.orders' not found: it was dropped or renamed after SeeKi started"},
 };
 
 Test(pg_msg, statement_failures_table)
