@@ -599,11 +599,12 @@ static void sqlb_key_eq(struct sqlb *b, const struct db_order_key *k, const stru
 }
 
 /* The keyset predicate "strictly after the boundary in read order":
- * (k1, …, km) > (v1, …, vm) as a row value where the keys share a direction
- * and cannot be NULL; else the expanded form
+ * (k1, …, km) > (v1, …, vm) as a row value where the keys share a read
+ * direction, the boundary values are not NULL and no NULL comes after them
+ * (NOT NULL columns, or any column read descending); else the expanded form
  *   after(k1) OR (k1 = v1 AND after(k2)) OR … ,
- * whose trailing run of same-direction NOT NULL keys still collapses into
- * one row-value comparison. NULL boundary values use IS [NOT] NULL. */
+ * whose trailing run of such keys still collapses into one row-value
+ * comparison. NULL boundary values use IS [NOT] NULL. */
 static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
 {
     struct db_order_key *keys = NULL;
@@ -617,11 +618,18 @@ static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struc
     }
     const struct db_keyval *v = q->seek;
     size_t *pgref = xcalloc(m, sizeof *pgref);
-    /* the row-value suffix [s, m): same read direction, never NULL */
+    /* the row-value suffix [s, m): same read direction, non-NULL boundary
+     * values, and no NULL row that comes after: a key read descending puts
+     * its NULLs first (before any value), so there a nullable column joins
+     * too -- a NULL makes the row comparison NULL, i.e. "not after", which
+     * is right. Only an ascending nullable key needs "OR k IS NULL". One row
+     * value is what an index range scan can start from; the expanded OR
+     * form makes PostgreSQL walk the index from its start (cost grows with
+     * depth). */
     size_t s = m;
     bool sdesc = keys[m - 1].desc != q->reverse;
-    while (s > 0 && !key_nullable(b->t, &keys[s - 1]) && v[s - 1].kind != DB_CELL_NULL &&
-           (keys[s - 1].desc != q->reverse) == sdesc)
+    while (s > 0 && v[s - 1].kind != DB_CELL_NULL && (keys[s - 1].desc != q->reverse) == sdesc &&
+           (sdesc || !key_nullable(b->t, &keys[s - 1])))
         s--;
     bool any = false;
     sqlb_puts(b, "(");

@@ -75,11 +75,14 @@ static const struct seekcase cases[] = {
      "NULLS LAST, \"id\" ASC LIMIT ? OFFSET ?", "i:7|i:10|i:0",
      "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\" IS NULL AND \"id\" > $1)) ORDER BY \"name\" ASC "
      "NULLS LAST, \"id\" ASC LIMIT $2 OFFSET $3", "t:7|i:10|i:0"},
-    {"nullable descending, value: NULLs came first", {{NAME, true}}, 1, false, false,
-     {KT("bob"), KI(7)}, 2,
-     "SELECT \"name\", \"id\"" FROM " WHERE (\"name\" < ? OR (\"name\" = ? AND \"id\" < ?)) ORDER BY "
-     "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "t:bob|t:bob|i:7|i:10|i:0",
-     "SELECT \"name\", \"id\"" FROM " WHERE (\"name\" < $1 OR (\"name\" = $1 AND \"id\" < $2)) ORDER BY "
+    /* read descending, NULLs come first: none comes after a value, so a
+     * nullable key still makes one row value (an index range scan; the OR
+     * form made PostgreSQL walk the index from its start) */
+    {"nullable descending, value: NULLs came first, one row value", {{NAME, true}}, 1, false,
+     false, {KT("bob"), KI(7)}, 2,
+     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\", \"id\") < (?, ?)) ORDER BY "
+     "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "t:bob|i:7|i:10|i:0",
+     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\", \"id\") < ($1, $2)) ORDER BY "
      "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT $3 OFFSET $4", "t:bob|t:7|i:10|i:0"},
     {"nullable descending, NULL boundary: every value comes after", {{NAME, true}}, 1, false, false,
      {KN, KI(7)}, 2,
@@ -87,11 +90,11 @@ static const struct seekcase cases[] = {
      "ORDER BY \"name\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "i:7|i:10|i:0",
      "SELECT \"name\", \"id\"" FROM " WHERE (\"name\" IS NOT NULL OR (\"name\" IS NULL AND \"id\" < $1)) "
      "ORDER BY \"name\" DESC NULLS FIRST, \"id\" DESC LIMIT $2 OFFSET $3", "t:7|i:10|i:0"},
-    {"nullable ascending read backwards (prev), value", {{NAME, false}}, 1, true, false,
-     {KT("bob"), KI(7)}, 2,
-     "SELECT \"name\", \"id\"" FROM " WHERE (\"name\" < ? OR (\"name\" = ? AND \"id\" < ?)) ORDER BY "
-     "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "t:bob|t:bob|i:7|i:10|i:0",
-     "SELECT \"name\", \"id\"" FROM " WHERE (\"name\" < $1 OR (\"name\" = $1 AND \"id\" < $2)) ORDER BY "
+    {"nullable ascending read backwards (prev), value: one row value", {{NAME, false}}, 1, true,
+     false, {KT("bob"), KI(7)}, 2,
+     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\", \"id\") < (?, ?)) ORDER BY "
+     "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?", "t:bob|i:7|i:10|i:0",
+     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\", \"id\") < ($1, $2)) ORDER BY "
      "\"name\" DESC NULLS FIRST, \"id\" DESC LIMIT $3 OFFSET $4", "t:bob|t:7|i:10|i:0"},
     {"nullable ascending read backwards (prev), NULL boundary", {{NAME, false}}, 1, true, false,
      {KN, KI(7)}, 2,
@@ -107,12 +110,12 @@ static const struct seekcase cases[] = {
      "NULLS LAST, \"id\" ASC LIMIT $2 OFFSET $3", "t:7|i:10|i:0"},
     {"three keys, nullable middle, mixed directions", {{N, false}, {SCORE, true}}, 2, false, false,
      {KI(3), KR(1.5), KI(7)}, 3,
-     "SELECT \"n\", \"score\", \"id\"" FROM " WHERE (\"n\" > ? OR (\"n\" = ? AND \"score\" < ?) OR (\"n\" "
-     "= ? AND \"score\" = ? AND \"id\" < ?)) ORDER BY \"n\" ASC, \"score\" DESC NULLS FIRST, \"id\" "
-     "DESC LIMIT ? OFFSET ?", "i:3|i:3|r:1.5|i:3|r:1.5|i:7|i:10|i:0",
-     "SELECT \"n\", \"score\", \"id\"" FROM " WHERE (\"n\" > $1 OR (\"n\" = $1 AND \"score\" < $2) OR "
-     "(\"n\" = $1 AND \"score\" = $2 AND \"id\" < $3)) ORDER BY \"n\" ASC, \"score\" DESC NULLS FIRST, "
-     "\"id\" DESC LIMIT $4 OFFSET $5", "t:3|t:1.5|t:7|i:10|i:0"},
+     "SELECT \"n\", \"score\", \"id\"" FROM " WHERE (\"n\" > ? OR (\"n\" = ? AND (\"score\", \"id\") "
+     "< (?, ?))) ORDER BY \"n\" ASC, \"score\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?",
+     "i:3|i:3|r:1.5|i:7|i:10|i:0",
+     "SELECT \"n\", \"score\", \"id\"" FROM " WHERE (\"n\" > $1 OR (\"n\" = $1 AND (\"score\", \"id\") "
+     "< ($2, $3))) ORDER BY \"n\" ASC, \"score\" DESC NULLS FIRST, \"id\" DESC LIMIT $4 OFFSET $5",
+     "t:3|t:1.5|t:7|i:10|i:0"},
     {"three keys, NULL middle value, mixed directions", {{N, false}, {SCORE, true}}, 2, false,
      false, {KI(3), KN, KI(7)}, 3,
      "SELECT \"n\", \"score\", \"id\"" FROM " WHERE (\"n\" > ? OR (\"n\" = ? AND \"score\" IS NOT NULL) "
