@@ -128,7 +128,7 @@ def latencies(base):
 def traced_sql(logpath, mark):
     """The statements traced after byte offset mark."""
     text = Path(logpath).read_text()[mark:]
-    return [m.group(1).strip() for m in re.finditer(r"postgres: (SELECT .*)", text)]
+    return [m.group(1).strip() for m in re.finditer(r"postgres: (\(?SELECT .*)", text)]
 
 
 def explain(pg, sql, values):
@@ -151,9 +151,12 @@ def check_plans(pg, base, logpath):
         mark = len(Path(logpath).read_text())
         _, deep = get(base, view + "page_size=%d&page=%d" % (PS, DEPTH))
         stmts = traced_sql(logpath, mark)
-        boundary = [s for s in stmts if " OFFSET $" in s and not s.startswith('SELECT "id", "k"')
+        boundary = [s for s in stmts if " OFFSET $" in s
+                    and not s.lstrip("(").startswith('SELECT "id", "k"')
                     and "COUNT(" not in s]
-        seek = [s for s in stmts if s.startswith('SELECT "id", "k", "msg", "grp"')
+        # an ascending read of a nullable key is a UNION ALL of parenthesized
+        # branches on PostgreSQL, each with its own LIMIT (limit + offset)
+        seek = [s for s in stmts if s.lstrip("(").startswith('SELECT "id", "k", "msg", "grp"')
                 and "WHERE" in s]
         if len(boundary) != 1 or len(seek) != 1:
             print("cursor bench plans (%s): expected one boundary lookup and one seek, "
@@ -161,19 +164,21 @@ def check_plans(pg, base, logpath):
             ok = False
             continue
         b_sql, s_sql = boundary[0], seek[0]
-        nkeys = nparams(s_sql) - 2  # the seek's values, then LIMIT and OFFSET
+        branches = s_sql.count(" UNION ALL ") + 1 if s_sql.startswith("(") else 0
+        # the seek's values, then each branch's LIMIT, then LIMIT and OFFSET
+        nkeys = nparams(s_sql) - 2 - branches
         pos = (DEPTH - 1) * PS - 1  # the last row of page DEPTH - 1
         b_plan = explain(pg, b_sql, [1, pos])
         keys = pg.psql("PREPARE q AS %s;\nEXECUTE q('1', '%d');" % (b_sql, pos),
                        db="bench").strip().split("|")
         assert len(keys) == nkeys, (keys, s_sql)
-        s_plan = explain(pg, s_sql, keys + [PS, 0])
+        s_plan = explain(pg, s_sql, keys + [PS] * branches + [PS, 0])
         # the cursor page after page DEPTH: the same seek from that page's last row
         last = deep["rows"][-1]
         col = re.match(r"sort=(\w+):", view)
         ckeys = ([last[col.group(1)]] if col else []) + [last["id"]]
         assert None not in ckeys, "the bench expects a non-NULL boundary at this depth"
-        c_plan = explain(pg, s_sql, ckeys + [PS, 0])
+        c_plan = explain(pg, s_sql, ckeys + [PS] * branches + [PS, 0])
         for what, sql, plan, want in (
                 ("numbered jump, boundary lookup", b_sql, b_plan, "index-only"),
                 ("numbered jump, seek", s_sql, s_plan, "seek"),
@@ -203,11 +208,17 @@ def judge(plan, want):
     # a seek starts the range scan at the boundary (an Index Cond), so it
     # reads ~page_size rows; a Filter that drops rows means it walked the
     # index from its start instead
-    cond = "Index Cond:" in plan
+    # (a UNION ALL: every branch must be such a range scan, of at most
+    # page_size rows)
+    scans = re.findall(r"(Index Only Scan|Index Scan|Seq Scan|Bitmap Heap Scan)[^\n]*"
+                       r"actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
+    cond = plan.count("Index Cond:") >= len(scans)
     removed = sum(int(x) for x in re.findall(r"Rows Removed by Filter: (\d+)", plan))
-    good = node.startswith("Index Scan") and rows == PS and cond and removed <= PS
-    return good, "%s returning %d rows (page_size %d), %s, %d rows removed by a filter" % (
-        node, rows, PS, "with an Index Cond" if cond else "NO Index Cond", removed)
+    good = (node.startswith("Index Scan") and rows == PS and cond and removed <= PS
+            and all(n == "Index Scan" and int(r) <= PS for n, r in scans))
+    return good, "%s returning %d rows (page_size %d), %d scan(s), %s, %d rows removed by a " \
+        "filter" % (node, rows, PS, len(scans), "each with an Index Cond" if cond
+                    else "NOT each with an Index Cond", removed)
 
 
 def main():

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "db/engine.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 /* ---- engine vtable ------------------------------------------------------ */
@@ -195,6 +196,46 @@ uint8_t *cur_unb64url(const char *s, size_t *n);
 
 /* Appends ident quoted for SQL ("a""b"); -1 when out is full. */
 int db_sql_quote_ident(struct buf *out, const char *ident) SEEKI_MUST_CHECK;
+
+/* ---- statement builder shared by sql.c and sql_seek.c -------------------- */
+
+/* A statement under construction: text grows in `text` (bounded by
+ * BUF_MAX_SQL; an append that does not fit sets `full`, reported by the
+ * caller), parameters go to `out`, which owns their text. */
+struct sqlb {
+    enum db_dialect d;
+    const struct db_table *t;
+    struct buf text;
+    struct db_sql *out;
+    bool full; /* an append hit BUF_MAX_SQL */
+};
+
+void db_sqlb_puts(struct sqlb *b, const char *s);
+/* Adds a parameter (text owned by the statement from now on) and writes its
+ * placeholder. */
+void db_sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i, double d);
+void db_sqlb_param_ref(struct sqlb *b, size_t n); /* PostgreSQL: $n again */
+void db_sqlb_param_int(struct sqlb *b, int64_t v);
+/* One order key as an expression: its quoted column, or the row id. */
+void db_sqlb_key_expr(struct sqlb *b, const struct db_order_key *k);
+/* "SELECT <select list> FROM "schema"."rel"" for q (columns, with_keys /
+ * keys_only order keys). */
+void db_sqlb_select_from(struct sqlb *b, const struct db_query *q);
+/* " WHERE <filters> AND (<search>)" for q; nothing when it has neither. */
+enum seeki_code db_sqlb_where(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
+/* " LIMIT ? OFFSET ?" (or the OFFSET alone) for q. */
+void db_sqlb_limit(struct sqlb *b, const struct db_query *q);
+
+/* sql_seek.c: the keyset predicate "strictly after q->seek in read order"
+ * (parenthesized, to be AND-ed to the WHERE). SEEKI_E_BAD_PARAM when the
+ * seek's key count does not match the order. */
+enum seeki_code db_sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
+/* sql_seek.c: when q's seek is best read as a UNION ALL of index ranges (an
+ * ascending read with a nullable key and a non-NULL boundary, see
+ * docs/internals/paging.md "The seek"), writes the whole page statement and
+ * sets *done; else writes nothing and clears *done. */
+enum seeki_code db_sqlb_seek_union(struct sqlb *b, const struct db_query *q, bool *done,
+                                   struct seeki_err *err);
 
 /* ---- connection pool (pool.c) ------------------------------------------- */
 

@@ -12,16 +12,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-/* A statement under construction. */
-struct sqlb {
-    enum db_dialect d;
-    const struct db_table *t;
-    struct buf text;
-    struct db_sql *out;
-    bool full; /* an append hit BUF_MAX_SQL */
-};
-
-static void sqlb_puts(struct sqlb *b, const char *s)
+void db_sqlb_puts(struct sqlb *b, const char *s)
 {
     if (buf_puts(&b->text, s) != 0)
         b->full = true;
@@ -48,8 +39,7 @@ static void sqlb_ident(struct sqlb *b, const char *ident)
 
 /* Adds a parameter (text owned by the statement from now on) and writes its
  * placeholder. */
-static void sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i,
-                            double d)
+void db_sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i, double d)
 {
     struct db_sql *s = b->out;
     if (s->nparams == s->cap) {
@@ -65,27 +55,27 @@ static void sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text,
         if (buf_printf(&b->text, "$%zu", s->nparams) != 0)
             b->full = true;
     } else {
-        sqlb_puts(b, "?");
+        db_sqlb_puts(b, "?");
     }
 }
 
 /* A text parameter; for PostgreSQL a second use of the same value may refer
- * back to it with sqlb_param_ref. */
+ * back to it with db_sqlb_param_ref. */
 static size_t sqlb_param_text(struct sqlb *b, const char *text)
 {
-    sqlb_param_take(b, DB_PARAM_TEXT, xstrdup(text), 0, 0);
+    db_sqlb_param_take(b, DB_PARAM_TEXT, xstrdup(text), 0, 0);
     return b->out->nparams;
 }
 
-static void sqlb_param_ref(struct sqlb *b, size_t n)
+void db_sqlb_param_ref(struct sqlb *b, size_t n)
 {
     if (buf_printf(&b->text, "$%zu", n) != 0)
         b->full = true;
 }
 
-static void sqlb_param_int(struct sqlb *b, int64_t v)
+void db_sqlb_param_int(struct sqlb *b, int64_t v)
 {
-    sqlb_param_take(b, DB_PARAM_INT, xasprintf("%lld", (long long)v), v, 0);
+    db_sqlb_param_take(b, DB_PARAM_INT, xasprintf("%lld", (long long)v), v, 0);
 }
 
 /* A numeric filter operand: bound as an integer when it is one, else as a
@@ -97,7 +87,7 @@ static enum seeki_code sqlb_param_number(struct sqlb *b, const struct db_column 
     errno = 0;
     long long i = strtoll(text, &end, 10);
     if (errno == 0 && end != text && *end == '\0') {
-        sqlb_param_take(b, DB_PARAM_INT, xstrdup(text), i, 0);
+        db_sqlb_param_take(b, DB_PARAM_INT, xstrdup(text), i, 0);
         return SEEKI_E_OK;
     }
     errno = 0;
@@ -107,7 +97,7 @@ static enum seeki_code sqlb_param_number(struct sqlb *b, const struct db_column 
                           "Filter on column '%s': '%s' is not a number. Use digits such as 42 "
                           "or 4.5",
                           c->name, text);
-    sqlb_param_take(b, DB_PARAM_REAL, xstrdup(text), 0, d);
+    db_sqlb_param_take(b, DB_PARAM_REAL, xstrdup(text), 0, d);
     return SEEKI_E_OK;
 }
 
@@ -169,11 +159,11 @@ static void sqlb_text_expr(struct sqlb *b, const struct db_column *c)
         sqlb_ident(b, c->name);
     } else if (b->d == DB_SQL_PG) {
         sqlb_ident(b, c->name);
-        sqlb_puts(b, "::text");
+        db_sqlb_puts(b, "::text");
     } else {
-        sqlb_puts(b, "CAST(");
+        db_sqlb_puts(b, "CAST(");
         sqlb_ident(b, c->name);
-        sqlb_puts(b, " AS TEXT)");
+        db_sqlb_puts(b, " AS TEXT)");
     }
 }
 
@@ -190,9 +180,9 @@ static void sqlb_cmp_lhs(struct sqlb *b, const struct db_column *c, const struct
     }
     bool timed = (f->a && strlen(f->a) > 10) || (f->b && strlen(f->b) > 10);
     if (sc == SC_DATE && b->d == DB_SQL_SQLITE && timed) {
-        sqlb_puts(b, "replace(");
+        db_sqlb_puts(b, "replace(");
         sqlb_ident(b, c->name);
-        sqlb_puts(b, ", 'T', ' ')");
+        db_sqlb_puts(b, ", 'T', ' ')");
         return;
     }
     sqlb_ident(b, c->name);
@@ -207,7 +197,7 @@ static enum seeki_code sqlb_operand(struct sqlb *b, const struct db_column *c, c
         return sqlb_param_number(b, c, v, err);
     (void)sqlb_param_text(b, v);
     if (b->d == DB_SQL_PG && (sc == SC_NUMBER || sc == SC_DATE))
-        sqlb_puts(b, sql_pg_cast(c->vtype));
+        db_sqlb_puts(b, sql_pg_cast(c->vtype));
     return SEEKI_E_OK;
 }
 
@@ -237,19 +227,19 @@ static void sqlb_bool(struct sqlb *b, const struct db_column *c, const struct db
     bool yes = f->a && strcmp(f->a, "1") == 0;
     if (b->d == DB_SQL_PG) {
         sqlb_ident(b, c->name);
-        sqlb_puts(b, " = ");
+        db_sqlb_puts(b, " = ");
         (void)sqlb_param_text(b, yes ? "true" : "false");
-        sqlb_puts(b, "::boolean");
+        db_sqlb_puts(b, "::boolean");
         return;
     }
     /* SQLite has no boolean storage: 1/0 (any numeric form), or words. */
-    sqlb_puts(b, "(");
+    db_sqlb_puts(b, "(");
     sqlb_ident(b, c->name);
-    sqlb_puts(b, " = ");
-    sqlb_param_int(b, yes ? 1 : 0);
-    sqlb_puts(b, " OR lower(");
+    db_sqlb_puts(b, " = ");
+    db_sqlb_param_int(b, yes ? 1 : 0);
+    db_sqlb_puts(b, " OR lower(");
     sqlb_ident(b, c->name);
-    sqlb_puts(b, yes ? ") IN ('true', 't', 'yes', 'y'))" : ") IN ('false', 'f', 'no', 'n'))");
+    db_sqlb_puts(b, yes ? ") IN ('true', 't', 'yes', 'y'))" : ") IN ('false', 'f', 'no', 'n'))");
 }
 
 static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, struct seeki_err *err)
@@ -270,14 +260,14 @@ static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, st
     case DB_F_IS_NULL:
     case DB_F_NOT_NULL:
         sqlb_ident(b, c->name);
-        sqlb_puts(b, f->op == DB_F_IS_NULL ? " IS NULL" : " IS NOT NULL");
+        db_sqlb_puts(b, f->op == DB_F_IS_NULL ? " IS NULL" : " IS NOT NULL");
         break;
     case DB_F_CONTAINS: {
         char *pat = sql_like_pattern(f->a);
         sqlb_text_expr(b, c);
-        sqlb_puts(b, sql_like_op(b->d));
-        sqlb_param_take(b, DB_PARAM_TEXT, pat, 0, 0);
-        sqlb_puts(b, " ESCAPE '\\'");
+        db_sqlb_puts(b, sql_like_op(b->d));
+        db_sqlb_param_take(b, DB_PARAM_TEXT, pat, 0, 0);
+        db_sqlb_puts(b, " ESCAPE '\\'");
         break;
     }
     case DB_F_BOOL:
@@ -289,28 +279,28 @@ static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, st
     case DB_F_LT:
     case DB_F_LE:
         sqlb_cmp_lhs(b, c, f);
-        sqlb_puts(b, cmp[f->op]);
+        db_sqlb_puts(b, cmp[f->op]);
         rc = sqlb_operand(b, c, f->a, err);
         break;
     case DB_F_BETWEEN:
         sqlb_cmp_lhs(b, c, f);
-        sqlb_puts(b, " BETWEEN ");
+        db_sqlb_puts(b, " BETWEEN ");
         rc = sqlb_operand(b, c, f->a, err);
-        sqlb_puts(b, " AND ");
+        db_sqlb_puts(b, " AND ");
         if (rc == SEEKI_E_OK)
             rc = sqlb_operand(b, c, f->b, err);
         break;
     case DB_F_RANGE:
-        sqlb_puts(b, "(");
+        db_sqlb_puts(b, "(");
         sqlb_cmp_lhs(b, c, f);
-        sqlb_puts(b, " >= ");
+        db_sqlb_puts(b, " >= ");
         rc = sqlb_operand(b, c, f->a, err);
-        sqlb_puts(b, " AND ");
+        db_sqlb_puts(b, " AND ");
         sqlb_cmp_lhs(b, c, f);
-        sqlb_puts(b, " < ");
+        db_sqlb_puts(b, " < ");
         if (rc == SEEKI_E_OK)
             rc = sqlb_operand(b, c, f->b, err);
-        sqlb_puts(b, ")");
+        db_sqlb_puts(b, ")");
         break;
     case DB_F_NONE:
         break;
@@ -326,26 +316,26 @@ static void sqlb_search(struct sqlb *b, const char *search)
     char *pat = sql_like_pattern(search);
     size_t first = 0;
     bool any = false;
-    sqlb_puts(b, "(");
+    db_sqlb_puts(b, "(");
     for (size_t i = 0; i < t->ncols; i++) {
         if (!db_vtype_is_text(t->cols[i].vtype))
             continue;
         if (any)
-            sqlb_puts(b, " OR ");
+            db_sqlb_puts(b, " OR ");
         sqlb_ident(b, t->cols[i].name);
-        sqlb_puts(b, sql_like_op(b->d));
+        db_sqlb_puts(b, sql_like_op(b->d));
         if (b->d == DB_SQL_PG && any)
-            sqlb_param_ref(b, first);
+            db_sqlb_param_ref(b, first);
         else if (b->d == DB_SQL_PG)
             first = sqlb_param_text(b, pat);
         else
             (void)sqlb_param_text(b, pat);
-        sqlb_puts(b, " ESCAPE '\\'");
+        db_sqlb_puts(b, " ESCAPE '\\'");
         any = true;
     }
     if (!any)
-        sqlb_puts(b, "1 = 0");
-    sqlb_puts(b, ")");
+        db_sqlb_puts(b, "1 = 0");
+    db_sqlb_puts(b, ")");
     free(pat);
 }
 
@@ -366,46 +356,44 @@ static enum seeki_code sqlb_check(const struct db_query *q, struct seeki_err *er
     return SEEKI_E_OK;
 }
 
-static enum seeki_code sqlb_where(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
+enum seeki_code db_sqlb_where(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
 {
     bool first = true;
     for (size_t i = 0; i < q->nfilters; i++) {
         if (q->filters[i].op == DB_F_NONE)
             continue;
-        sqlb_puts(b, first ? " WHERE " : " AND ");
+        db_sqlb_puts(b, first ? " WHERE " : " AND ");
         first = false;
         enum seeki_code rc = sqlb_filter(b, &q->filters[i], err);
         if (rc != SEEKI_E_OK)
             return rc;
     }
     if (q->search && *q->search) {
-        sqlb_puts(b, first ? " WHERE " : " AND ");
+        db_sqlb_puts(b, first ? " WHERE " : " AND ");
         first = false;
         sqlb_search(b, q->search);
     }
     return SEEKI_E_OK;
 }
 
-static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
-
 /* WHERE for a page: filters, search, and the keyset seek when q has one. */
 static enum seeki_code sqlb_where_seek(struct sqlb *b, const struct db_query *q,
                                        struct seeki_err *err)
 {
     size_t before = b->text.len;
-    enum seeki_code rc = sqlb_where(b, q, err);
+    enum seeki_code rc = db_sqlb_where(b, q, err);
     if (rc != SEEKI_E_OK || !q->seek)
         return rc;
     bool have_where = b->text.len > before;
-    sqlb_puts(b, have_where ? " AND " : " WHERE ");
-    return sqlb_seek(b, q, err);
+    db_sqlb_puts(b, have_where ? " AND " : " WHERE ");
+    return db_sqlb_seek(b, q, err);
 }
 
 static void sqlb_from(struct sqlb *b)
 {
-    sqlb_puts(b, " FROM ");
+    db_sqlb_puts(b, " FROM ");
     sqlb_ident(b, b->t->schema);
-    sqlb_puts(b, ".");
+    db_sqlb_puts(b, ".");
     sqlb_ident(b, b->t->relname);
 }
 
@@ -431,14 +419,14 @@ bool db_table_has_order_key(const struct db_table *t)
 
 static void sqlb_order_key(struct sqlb *b, bool *first, const struct db_column *c, bool desc)
 {
-    sqlb_puts(b, *first ? " ORDER BY " : ", ");
+    db_sqlb_puts(b, *first ? " ORDER BY " : ", ");
     *first = false;
     sqlb_ident(b, c->name);
-    sqlb_puts(b, desc ? " DESC" : " ASC");
+    db_sqlb_puts(b, desc ? " DESC" : " ASC");
     /* NULLs last ascending, first descending (SPEC §5); a NOT NULL column
      * needs no clause, which keeps SQLite able to walk an index. */
     if (c->is_nullable)
-        sqlb_puts(b, desc ? " NULLS FIRST" : " NULLS LAST");
+        db_sqlb_puts(b, desc ? " NULLS FIRST" : " NULLS LAST");
 }
 
 static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
@@ -465,10 +453,10 @@ static enum seeki_code sqlb_order(struct sqlb *b, const struct db_query *q, stru
     } else {
         const char *rowid = sql_rowid_name(b->d, t);
         if (rowid) {
-            sqlb_puts(b, first ? " ORDER BY " : ", ");
+            db_sqlb_puts(b, first ? " ORDER BY " : ", ");
             first = false;
-            sqlb_puts(b, rowid);
-            sqlb_puts(b, tie_desc != q->reverse ? " DESC" : " ASC");
+            db_sqlb_puts(b, rowid);
+            db_sqlb_puts(b, tie_desc != q->reverse ? " DESC" : " ASC");
         }
     }
     if (q->reverse && first)
@@ -508,197 +496,26 @@ size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_
 }
 
 /* One order key as an expression: its quoted column, or the row id. */
-static void sqlb_key_expr(struct sqlb *b, const struct db_order_key *k)
+void db_sqlb_key_expr(struct sqlb *b, const struct db_order_key *k)
 {
     if (k->col < 0)
-        sqlb_puts(b, sql_rowid_name(b->d, b->t));
+        db_sqlb_puts(b, sql_rowid_name(b->d, b->t));
     else
         sqlb_ident(b, b->t->cols[k->col].name);
 }
 
-static bool key_nullable(const struct db_table *t, const struct db_order_key *k)
-{
-    return k->col >= 0 && t->cols[k->col].is_nullable;
-}
-
-/* A boundary value as a parameter. SQLite binds the storage class the value
- * came with (so comparisons match ORDER BY); PostgreSQL binds the text form
- * untyped, so the server infers the column's type from the comparison.
- * pgref[i] remembers the $n of a value already bound, for reuse. */
-static void sqlb_keyval(struct sqlb *b, const struct db_keyval *v, size_t *pgref)
-{
-    if (b->d == DB_SQL_PG && *pgref) {
-        sqlb_param_ref(b, *pgref);
-        return;
-    }
-    switch (v->kind) {
-    case DB_CELL_INT:
-        sqlb_param_take(b, b->d == DB_SQL_PG ? DB_PARAM_TEXT : DB_PARAM_INT,
-                        xasprintf("%lld", (long long)v->i), v->i, 0);
-        break;
-    case DB_CELL_REAL:
-        sqlb_param_take(b, b->d == DB_SQL_PG ? DB_PARAM_TEXT : DB_PARAM_REAL,
-                        xasprintf("%.17g", v->d), 0, v->d);
-        break;
-    case DB_CELL_BLOB:
-        if (b->d == DB_SQL_SQLITE) {
-            char *bytes = xmalloc(v->len + 1);
-            memcpy(bytes, v->s ? v->s : "", v->len);
-            bytes[v->len] = '\0';
-            sqlb_param_take(b, DB_PARAM_BLOB, bytes, 0, 0);
-            b->out->params[b->out->nparams - 1].len = v->len;
-            break;
-        }
-        /* PostgreSQL hands every value over as text */
-        __attribute__((fallthrough));
-    default:
-        sqlb_param_take(b, DB_PARAM_TEXT, xstrndup(v->s ? v->s : "", v->len), 0, 0);
-        break;
-    }
-    *pgref = b->out->nparams;
-}
-
-/* "key comes after v" for one key in read direction desc (NULLs last
- * ascending, first descending). Returns false when nothing can come after
- * (ascending past a NULL), writing nothing. */
-static bool sqlb_key_after(struct sqlb *b, const struct db_order_key *k, bool desc,
-                           const struct db_keyval *v, size_t *pgref)
-{
-    bool vnull = v->kind == DB_CELL_NULL, nullable = key_nullable(b->t, k);
-    if (!desc && vnull)
-        return false;
-    if (desc && vnull) {
-        sqlb_key_expr(b, k);
-        sqlb_puts(b, " IS NOT NULL");
-        return true;
-    }
-    bool or_null = !desc && nullable;
-    if (or_null)
-        sqlb_puts(b, "(");
-    sqlb_key_expr(b, k);
-    sqlb_puts(b, desc ? " < " : " > ");
-    sqlb_keyval(b, v, pgref);
-    if (or_null) {
-        sqlb_puts(b, " OR ");
-        sqlb_key_expr(b, k);
-        sqlb_puts(b, " IS NULL)");
-    }
-    return true;
-}
-
-static void sqlb_key_eq(struct sqlb *b, const struct db_order_key *k, const struct db_keyval *v,
-                        size_t *pgref)
-{
-    sqlb_key_expr(b, k);
-    if (v->kind == DB_CELL_NULL) {
-        sqlb_puts(b, " IS NULL");
-        return;
-    }
-    sqlb_puts(b, " = ");
-    sqlb_keyval(b, v, pgref);
-}
-
-/* The keyset predicate "strictly after the boundary in read order":
- * (k1, …, km) > (v1, …, vm) as a row value where the keys share a read
- * direction, the boundary values are not NULL and no NULL comes after them
- * (NOT NULL columns, or any column read descending); else the expanded form
- *   after(k1) OR (k1 = v1 AND after(k2)) OR … ,
- * whose trailing run of such keys still collapses into one row-value
- * comparison. NULL boundary values use IS [NOT] NULL. */
-static enum seeki_code sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err)
-{
-    struct db_order_key *keys = NULL;
-    size_t m = db_sql_order_keys(b->d, q, &keys);
-    if (m == 0 || m != q->nseek) {
-        free(keys);
-        return seeki_fail(err, SEEKI_E_BAD_PARAM,
-                          "Invalid cursor: it holds %zu key values but the order of table '%s' "
-                          "has %zu keys; drop cursor= and ask for a page number instead",
-                          q->nseek, b->t->name, m);
-    }
-    const struct db_keyval *v = q->seek;
-    size_t *pgref = xcalloc(m, sizeof *pgref);
-    /* the row-value suffix [s, m): same read direction, non-NULL boundary
-     * values, and no NULL row that comes after: a key read descending puts
-     * its NULLs first (before any value), so there a nullable column joins
-     * too -- a NULL makes the row comparison NULL, i.e. "not after", which
-     * is right. Only an ascending nullable key needs "OR k IS NULL". One row
-     * value is what an index range scan can start from; the expanded OR
-     * form makes PostgreSQL walk the index from its start (cost grows with
-     * depth). */
-    size_t s = m;
-    bool sdesc = keys[m - 1].desc != q->reverse;
-    while (s > 0 && v[s - 1].kind != DB_CELL_NULL && (keys[s - 1].desc != q->reverse) == sdesc &&
-           (sdesc || !key_nullable(b->t, &keys[s - 1])))
-        s--;
-    bool any = false;
-    sqlb_puts(b, "(");
-    for (size_t i = 0; i <= s && i < m; i++) {
-        bool suffix = i == s;
-        size_t mark = b->text.len, nmark = b->out->nparams;
-        if (any)
-            sqlb_puts(b, " OR ");
-        bool paren = i > 0; /* a term with an equality prefix is an AND */
-        if (paren)
-            sqlb_puts(b, "(");
-        for (size_t j = 0; j < i; j++) {
-            sqlb_key_eq(b, &keys[j], &v[j], &pgref[j]);
-            sqlb_puts(b, " AND ");
-        }
-        bool ok = true;
-        if (suffix && m - s > 1) {
-            sqlb_puts(b, "(");
-            for (size_t j = s; j < m; j++) {
-                if (j > s)
-                    sqlb_puts(b, ", ");
-                sqlb_key_expr(b, &keys[j]);
-            }
-            sqlb_puts(b, sdesc ? ") < (" : ") > (");
-            for (size_t j = s; j < m; j++) {
-                if (j > s)
-                    sqlb_puts(b, ", ");
-                sqlb_keyval(b, &v[j], &pgref[j]);
-            }
-            sqlb_puts(b, ")");
-        } else {
-            ok = sqlb_key_after(b, &keys[i], keys[i].desc != q->reverse, &v[i], &pgref[i]);
-        }
-        if (paren)
-            sqlb_puts(b, ")");
-        if (!ok) {
-            /* nothing comes after this key's NULL: drop the term (and any
-             * parameters it bound, with their PostgreSQL back-references) */
-            b->text.len = mark;
-            b->text.data[mark] = '\0';
-            while (b->out->nparams > nmark)
-                free(b->out->params[--b->out->nparams].text);
-            for (size_t j = 0; j < m; j++)
-                if (pgref[j] > nmark)
-                    pgref[j] = 0;
-            continue;
-        }
-        any = true;
-    }
-    if (!any)
-        sqlb_puts(b, "1 = 0");
-    sqlb_puts(b, ")");
-    free(pgref);
-    free(keys);
-    return SEEKI_E_OK;
-}
-
-static void sqlb_limit(struct sqlb *b, const struct db_query *q)
+void db_sqlb_limit(struct sqlb *b, const struct db_query *q)
 {
     int64_t off = q->offset > 0 ? q->offset : 0;
     if (q->limit >= 0) {
-        sqlb_puts(b, " LIMIT ");
-        sqlb_param_int(b, q->limit);
-        sqlb_puts(b, " OFFSET ");
-        sqlb_param_int(b, off);
+        db_sqlb_puts(b, " LIMIT ");
+        db_sqlb_param_int(b, q->limit);
+        db_sqlb_puts(b, " OFFSET ");
+        db_sqlb_param_int(b, off);
     } else if (off > 0) {
         /* SQLite needs a LIMIT before OFFSET; -1 means none. */
-        sqlb_puts(b, b->d == DB_SQL_SQLITE ? " LIMIT -1 OFFSET " : " OFFSET ");
-        sqlb_param_int(b, off);
+        db_sqlb_puts(b, b->d == DB_SQL_SQLITE ? " LIMIT -1 OFFSET " : " OFFSET ");
+        db_sqlb_param_int(b, off);
     }
 }
 
@@ -729,6 +546,31 @@ static enum seeki_code sqlb_finish(struct sqlb *b, enum seeki_code rc, struct se
     return SEEKI_E_OK;
 }
 
+void db_sqlb_select_from(struct sqlb *b, const struct db_query *q)
+{
+    db_sqlb_puts(b, "SELECT ");
+    size_t nsel = 0;
+    if (!q->keys_only)
+        for (; nsel < q->table->ncols; nsel++) {
+            if (nsel)
+                db_sqlb_puts(b, ", ");
+            sqlb_ident(b, q->table->cols[nsel].name);
+        }
+    if (q->keys_only || q->with_keys) {
+        struct db_order_key *keys = NULL;
+        size_t m = db_sql_order_keys(b->d, q, &keys);
+        for (size_t i = 0; i < m; i++, nsel++) {
+            if (nsel)
+                db_sqlb_puts(b, ", ");
+            db_sqlb_key_expr(b, &keys[i]);
+        }
+        free(keys);
+    }
+    if (nsel == 0)
+        db_sqlb_puts(b, "NULL");
+    sqlb_from(b);
+}
+
 enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struct db_sql *out,
                               struct seeki_err *err)
 {
@@ -738,32 +580,19 @@ enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struc
     if (rc != SEEKI_E_OK)
         return rc;
     sqlb_init(&b, d, q, out);
-    sqlb_puts(&b, "SELECT ");
-    size_t nsel = 0;
-    if (!q->keys_only)
-        for (; nsel < q->table->ncols; nsel++) {
-            if (nsel)
-                sqlb_puts(&b, ", ");
-            sqlb_ident(&b, q->table->cols[nsel].name);
-        }
-    if (q->keys_only || q->with_keys) {
-        struct db_order_key *keys = NULL;
-        size_t m = db_sql_order_keys(d, q, &keys);
-        for (size_t i = 0; i < m; i++, nsel++) {
-            if (nsel)
-                sqlb_puts(&b, ", ");
-            sqlb_key_expr(&b, &keys[i]);
-        }
-        free(keys);
+    bool done = false;
+    if (q->seek) {
+        /* an ascending read with a nullable key: one index range per branch */
+        rc = db_sqlb_seek_union(&b, q, &done, err);
+        if (rc != SEEKI_E_OK || done)
+            return sqlb_finish(&b, rc, err);
     }
-    if (nsel == 0)
-        sqlb_puts(&b, "NULL");
-    sqlb_from(&b);
+    db_sqlb_select_from(&b, q);
     rc = sqlb_where_seek(&b, q, err);
     if (rc == SEEKI_E_OK)
         rc = sqlb_order(&b, q, err);
     if (rc == SEEKI_E_OK)
-        sqlb_limit(&b, q);
+        db_sqlb_limit(&b, q);
     return sqlb_finish(&b, rc, err);
 }
 
@@ -776,9 +605,9 @@ enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct
     if (rc != SEEKI_E_OK)
         return rc;
     sqlb_init(&b, d, q, out);
-    sqlb_puts(&b, "SELECT COUNT(*)");
+    db_sqlb_puts(&b, "SELECT COUNT(*)");
     sqlb_from(&b);
-    rc = sqlb_where(&b, q, err);
+    rc = db_sqlb_where(&b, q, err);
     return sqlb_finish(&b, rc, err);
 }
 

@@ -61,14 +61,74 @@ static const struct seekcase cases[] = {
      "\"id\" DESC LIMIT ? OFFSET ?", "i:3|i:3|i:7|i:10|i:0",
      "SELECT \"n\", \"id\"" FROM " WHERE (\"n\" > $1 OR (\"n\" = $1 AND \"id\" < $2)) ORDER BY \"n\" "
      "ASC, \"id\" DESC LIMIT $3 OFFSET $4", "t:3|t:7|i:10|i:0"},
-    {"nullable ascending, value: NULLs come after", {{NAME, false}}, 1, false, false,
-     {KT("bob"), KI(7)}, 2,
-     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\" > ? OR \"name\" IS NULL) OR (\"name\" = ? AND "
-     "\"id\" > ?)) ORDER BY \"name\" ASC NULLS LAST, \"id\" ASC LIMIT ? OFFSET ?",
-     "t:bob|t:bob|i:7|i:10|i:0",
-     "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\" > $1 OR \"name\" IS NULL) OR (\"name\" = $1 AND "
-     "\"id\" > $2)) ORDER BY \"name\" ASC NULLS LAST, \"id\" ASC LIMIT $3 OFFSET $4",
-     "t:bob|t:7|i:10|i:0"},
+    {"nullable ascending, value: a row-value branch UNION ALL the NULL branch", {{NAME, false}},
+     1, false, false, {KT("bob"), KI(7)}, 2,
+     "SELECT * FROM (SELECT \"name\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", \"id\") > "
+     "(?, ?) ORDER BY \"name\" ASC, \"id\" ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT "
+     "\"name\", \"id\" FROM \"main\".\"s\" WHERE \"name\" IS NULL ORDER BY \"name\" ASC, "
+     "\"id\" ASC LIMIT ?) ORDER BY 1 ASC NULLS LAST, 2 ASC LIMIT ? OFFSET ?",
+     "t:bob|i:7|i:10|i:10|i:10|i:0",
+     "(SELECT \"name\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", \"id\") > ($1, $2) ORDER "
+     "BY \"name\" ASC, \"id\" ASC LIMIT $3) UNION ALL (SELECT \"name\", \"id\" FROM "
+     "\"main\".\"s\" WHERE \"name\" IS NULL ORDER BY \"name\" ASC, \"id\" ASC LIMIT $4) ORDER "
+     "BY 1 ASC NULLS LAST, 2 ASC LIMIT $5 OFFSET $6",
+     "t:bob|t:7|i:10|i:10|i:10|i:0"},
+    {"nullable first of two sort keys: the NULL branch leaves later keys free",
+     {{NAME, false}, {N, false}}, 2, false, true, {KT("bob"), KI(3), KI(7)}, 3,
+     "SELECT * FROM (SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" WHERE \"n\" > ? AND "
+     "(\"name\", \"n\", \"id\") > (?, ?, ?) ORDER BY \"name\" ASC, \"n\" ASC, \"id\" ASC "
+     "LIMIT ?) UNION ALL SELECT * FROM (SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" "
+     "WHERE \"n\" > ? AND \"name\" IS NULL ORDER BY \"name\" ASC, \"n\" ASC, \"id\" ASC LIMIT "
+     "?) ORDER BY 1 ASC NULLS LAST, 2 ASC, 3 ASC LIMIT ? OFFSET ?",
+     "i:1|t:bob|i:3|i:7|i:10|i:1|i:10|i:10|i:0",
+     "(SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" WHERE \"n\" > $1::bigint AND "
+     "(\"name\", \"n\", \"id\") > ($2, $3, $4) ORDER BY \"name\" ASC, \"n\" ASC, \"id\" ASC "
+     "LIMIT $5) UNION ALL (SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" WHERE \"n\" > "
+     "$6::bigint AND \"name\" IS NULL ORDER BY \"name\" ASC, \"n\" ASC, \"id\" ASC LIMIT $7) "
+     "ORDER BY 1 ASC NULLS LAST, 2 ASC, 3 ASC LIMIT $8 OFFSET $9",
+     "t:1|t:bob|t:3|t:7|i:10|t:1|i:10|i:10|i:0"},
+    {"two nullable keys: a NULL branch per key, earlier keys equal",
+     {{NAME, false}, {SCORE, false}}, 2, false, false, {KT("bob"), KR(1.5), KI(7)}, 3,
+
+     "SELECT * FROM (SELECT \"name\", \"score\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", "
+     "\"score\", \"id\") > (?, ?, ?) ORDER BY \"name\" ASC, \"score\" ASC NULLS LAST, \"id\" "
+     "ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT \"name\", \"score\", \"id\" FROM "
+     "\"main\".\"s\" WHERE \"name\" IS NULL ORDER BY \"name\" ASC, \"score\" ASC NULLS LAST, "
+     "\"id\" ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT \"name\", \"score\", \"id\" FROM "
+     "\"main\".\"s\" WHERE \"name\" = ? AND \"score\" IS NULL ORDER BY \"name\" ASC, "
+     "\"score\" ASC, \"id\" ASC LIMIT ?) ORDER BY 1 ASC NULLS LAST, 2 ASC NULLS LAST, 3 ASC "
+     "LIMIT ? OFFSET ?",
+     "t:bob|r:1.5|i:7|i:10|i:10|t:bob|i:10|i:10|i:0",
+     "(SELECT \"name\", \"score\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", \"score\", "
+     "\"id\") > ($1, $2, $3) ORDER BY \"name\" ASC, \"score\" ASC NULLS LAST, \"id\" ASC "
+     "LIMIT $4) UNION ALL (SELECT \"name\", \"score\", \"id\" FROM \"main\".\"s\" WHERE "
+     "\"name\" IS NULL ORDER BY \"name\" ASC, \"score\" ASC NULLS LAST, \"id\" ASC LIMIT $5) "
+     "UNION ALL (SELECT \"name\", \"score\", \"id\" FROM \"main\".\"s\" WHERE \"name\" = $1 "
+     "AND \"score\" IS NULL ORDER BY \"name\" ASC, \"score\" ASC, \"id\" ASC LIMIT $6) ORDER "
+     "BY 1 ASC NULLS LAST, 2 ASC NULLS LAST, 3 ASC LIMIT $7 OFFSET $8",
+     "t:bob|t:1.5|t:7|i:10|i:10|i:10|i:10|i:0"},
+    {"nullable descending read backwards (prev), value: ascending, so UNION ALL", {{NAME, true}},
+     1, true, false, {KT("bob"), KI(7)}, 2,
+     "SELECT * FROM (SELECT \"name\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", \"id\") > "
+     "(?, ?) ORDER BY \"name\" ASC, \"id\" ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT "
+     "\"name\", \"id\" FROM \"main\".\"s\" WHERE \"name\" IS NULL ORDER BY \"name\" ASC, "
+     "\"id\" ASC LIMIT ?) ORDER BY 1 ASC NULLS LAST, 2 ASC LIMIT ? OFFSET ?",
+     "t:bob|i:7|i:10|i:10|i:10|i:0",
+     "(SELECT \"name\", \"id\" FROM \"main\".\"s\" WHERE (\"name\", \"id\") > ($1, $2) ORDER "
+     "BY \"name\" ASC, \"id\" ASC LIMIT $3) UNION ALL (SELECT \"name\", \"id\" FROM "
+     "\"main\".\"s\" WHERE \"name\" IS NULL ORDER BY \"name\" ASC, \"id\" ASC LIMIT $4) ORDER "
+     "BY 1 ASC NULLS LAST, 2 ASC LIMIT $5 OFFSET $6",
+     "t:bob|t:7|i:10|i:10|i:10|i:0"},
+    {"nullable ascending, mixed directions: the expanded OR form", {{NAME, false}, {N, true}}, 2,
+     false, false, {KT("bob"), KI(3), KI(7)}, 3,
+     "SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" WHERE ((\"name\" > ? OR \"name\" IS "
+     "NULL) OR (\"name\" = ? AND (\"n\", \"id\") < (?, ?))) ORDER BY \"name\" ASC NULLS LAST, "
+     "\"n\" DESC, \"id\" DESC LIMIT ? OFFSET ?",
+     "t:bob|t:bob|i:3|i:7|i:10|i:0",
+     "SELECT \"name\", \"n\", \"id\" FROM \"main\".\"s\" WHERE ((\"name\" > $1 OR \"name\" IS "
+     "NULL) OR (\"name\" = $1 AND (\"n\", \"id\") < ($2, $3))) ORDER BY \"name\" ASC NULLS "
+     "LAST, \"n\" DESC, \"id\" DESC LIMIT $4 OFFSET $5",
+     "t:bob|t:3|t:7|i:10|i:0"},
     {"nullable ascending, NULL boundary: only later NULLs", {{NAME, false}}, 1, false, false,
      {KN, KI(7)}, 2,
      "SELECT \"name\", \"id\"" FROM " WHERE ((\"name\" IS NULL AND \"id\" > ?)) ORDER BY \"name\" ASC "
@@ -188,6 +248,42 @@ Test(cursor_sql, row_id_tie_breaker_and_with_keys_select_list)
               "SELECT \"a\", \"a\", ctid FROM \"main\".\"r\" WHERE ((\"a\", ctid) > ($1, $2)) "
               "ORDER BY \"a\" ASC, ctid ASC LIMIT $3 OFFSET $4",
               "t:x|t:4|i:10|i:0");
+    dbt_table_destroy(t);
+}
+
+/* The UNION ALL's outer ORDER BY names output columns by position: after
+ * the table's columns with with_keys, the column itself without; each branch
+ * reads limit + offset rows, the outer query applies the OFFSET. */
+Test(cursor_sql, union_orders_by_output_position_and_branches_read_limit_plus_offset)
+{
+    struct db_table *t = dbt_table("main", "s", s_cols, SEEKI_ARRAY_LEN(s_cols), true);
+    struct db_sort s = {SCORE, false};
+    struct db_keyval k[2] = {KR(2.5), KI(9)};
+    struct db_query q = {.table = t, .sorts = &s, .nsorts = 1, .seek = k, .nseek = 2,
+                         .with_keys = true, .limit = 10, .offset = 5};
+    check_sql(DB_SQL_SQLITE, &q, "with_keys",
+              "SELECT * FROM (SELECT \"id\", \"name\", \"n\", \"score\", \"score\", \"id\" FROM "
+              "\"main\".\"s\" WHERE (\"score\", \"id\") > (?, ?) ORDER BY \"score\" ASC, \"id\" "
+              "ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT \"id\", \"name\", \"n\", \"score\", "
+              "\"score\", \"id\" FROM \"main\".\"s\" WHERE \"score\" IS NULL ORDER BY \"score\" "
+              "ASC, \"id\" ASC LIMIT ?) ORDER BY 5 ASC NULLS LAST, 6 ASC LIMIT ? OFFSET ?",
+              "r:2.5|i:9|i:15|i:15|i:10|i:5");
+    q.with_keys = false;
+    check_sql(DB_SQL_PG, &q, "plain select list",
+              "(SELECT \"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE (\"score\", "
+              "\"id\") > ($1, $2) ORDER BY \"score\" ASC, \"id\" ASC LIMIT $3) UNION ALL (SELECT "
+              "\"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE \"score\" IS NULL "
+              "ORDER BY \"score\" ASC, \"id\" ASC LIMIT $4) ORDER BY 4 ASC NULLS LAST, 1 ASC "
+              "LIMIT $5 OFFSET $6",
+              "t:2.5|t:9|i:15|i:15|i:10|i:5");
+    /* no LIMIT (an export): the branches would be unbounded, so the OR form */
+    q.limit = -1;
+    q.offset = 0;
+    check_sql(DB_SQL_SQLITE, &q, "no limit",
+              "SELECT \"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE ((\"score\" > ? "
+              "OR \"score\" IS NULL) OR (\"score\" = ? AND \"id\" > ?)) ORDER BY \"score\" ASC "
+              "NULLS LAST, \"id\" ASC",
+              "r:2.5|r:2.5|i:9");
     dbt_table_destroy(t);
 }
 
