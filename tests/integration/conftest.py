@@ -195,3 +195,16 @@ def pytest_runtest_makereport(item, call):
             srv = getattr(item, "funcargs", {}).get(name)
             if srv is not None:
                 rep.sections.append(("seeki log (%s)" % name, srv.log()[-8000:]))
+
+
+@pytest.fixture
+def tmp():
+    """A temp dir with its own HOME and a clean environment (t.env) for one
+    seeki process; removed afterwards."""
+    t = TempDir()
+    (t.path / "home").mkdir()
+    t.env = base_env(t.path / "home")
+    try:
+        yield t
+    finally:
+        t.close()

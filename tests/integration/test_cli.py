@@ -10,21 +10,10 @@ import time
 import pytest
 
 import fixture_db as F
-from harness import REPO, SeekiServer, TempDir, base_env, run_seeki, running
+from harness import REPO, SeekiServer, run_seeki, running
 
 VERSION = (REPO / "VERSION").read_text().strip()
 PASSWORD = "Sup3r-S3cret-Pw"
-
-
-@pytest.fixture
-def tmp():
-    t = TempDir()
-    (t.path / "home").mkdir()
-    t.env = base_env(t.path / "home")
-    try:
-        yield t
-    finally:
-        t.close()
 
 
 def write_config(dirpath, text, name="seeki.toml"):

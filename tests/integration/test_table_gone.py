@@ -4,20 +4,8 @@ SQLite file; the PostgreSQL mapping (SQLSTATE 42P01) is unit-tested in
 tests/unit/db/test_pg_msg.c."""
 import sqlite3
 
-import pytest
 
-from harness import SeekiServer, TempDir, base_env, running
-
-
-@pytest.fixture
-def tmp():
-    t = TempDir()
-    (t.path / "home").mkdir()
-    t.env = base_env(t.path / "home")
-    try:
-        yield t
-    finally:
-        t.close()
+from harness import SeekiServer, running
 
 
 def test_dropped_table_is_404_and_the_rest_keeps_working(tmp):
