@@ -4,7 +4,6 @@ SQLite file; the PostgreSQL mapping (SQLSTATE 42P01) is unit-tested in
 tests/unit/db/test_pg_msg.c."""
 import sqlite3
 
-
 from harness import SeekiServer, running
 
 
