@@ -1,6 +1,8 @@
 /* Implementation of the db tests' shared helpers (see dbtest.h). */
 #include "dbtest.h"
 
+#include <criterion/criterion.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,4 +74,21 @@ char **dbt_strv(size_t *n, const char *const *items)
         v[i] = xstrdup(items[i]);
     *n = k;
     return v;
+}
+
+void dbt_check_select(enum db_dialect d, const struct db_query *q, const char *what,
+                      const char *want, const char *want_params)
+{
+    struct db_sql s;
+    struct seeki_err err;
+    seeki_err_clear(&err);
+    enum seeki_code rc = db_sql_select(d, q, &s, &err);
+    cr_assert_eq(rc, SEEKI_E_OK, "%s: %s", what, err.msg);
+    char *params = dbt_params(&s);
+    const char *dn = d == DB_SQL_PG ? "pg" : "sqlite";
+    cr_expect_str_eq(s.text, want, "%s [%s]:\n got  %s\n want %s", what, dn, s.text, want);
+    cr_expect_str_eq(params, want_params, "%s [%s] params:\n got  %s\n want %s", what, dn, params,
+                     want_params);
+    free(params);
+    db_sql_free(&s);
 }

@@ -31,6 +31,11 @@ void dbt_table_fill(struct db_table *t, const char *schema, const char *rel,
 /* "i:50|t:%ab%|r:4.5": one entry per parameter (kind:text). Heap string. */
 char *dbt_params(const struct db_sql *s);
 
+/* Builds q's page statement for dialect d and expects exactly want and
+ * want_params (dbt_params form); what names the case in failure messages. */
+void dbt_check_select(enum db_dialect d, const struct db_query *q, const char *what,
+                      const char *want, const char *want_params);
+
 /* A string list for cfg include/exclude (NULL-terminated input). */
 char **dbt_strv(size_t *n, const char *const *items);
 

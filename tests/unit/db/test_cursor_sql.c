@@ -192,23 +192,6 @@ static const struct seekcase cases[] = {
 };
 // clang-format on
 
-static void check_sql(enum db_dialect d, const struct db_query *q, const char *what,
-                      const char *want, const char *want_params)
-{
-    struct db_sql s;
-    struct seeki_err err;
-    seeki_err_clear(&err);
-    enum seeki_code rc = db_sql_select(d, q, &s, &err);
-    cr_assert_eq(rc, SEEKI_E_OK, "%s: %s", what, err.msg);
-    char *params = dbt_params(&s);
-    const char *dn = d == DB_SQL_PG ? "pg" : "sqlite";
-    cr_expect_str_eq(s.text, want, "%s [%s]:\n got  %s\n want %s", what, dn, s.text, want);
-    cr_expect_str_eq(params, want_params, "%s [%s] params:\n got  %s\n want %s", what, dn, params,
-                     want_params);
-    free(params);
-    db_sql_free(&s);
-}
-
 Test(cursor_sql, keyset_predicates_for_both_dialects)
 {
     struct db_table *t = dbt_table("main", "s", s_cols, SEEKI_ARRAY_LEN(s_cols), true);
@@ -225,8 +208,8 @@ Test(cursor_sql, keyset_predicates_for_both_dialects)
                              .nseek = c->nkeys,
                              .keys_only = true,
                              .limit = 10};
-        check_sql(DB_SQL_SQLITE, &q, c->what, c->lite, c->lite_params);
-        check_sql(DB_SQL_PG, &q, c->what, c->pg, c->pg_params);
+        dbt_check_select(DB_SQL_SQLITE, &q, c->what, c->lite, c->lite_params);
+        dbt_check_select(DB_SQL_PG, &q, c->what, c->pg, c->pg_params);
     }
     dbt_table_destroy(t);
 }
@@ -240,11 +223,11 @@ Test(cursor_sql, row_id_tie_breaker_and_with_keys_select_list)
     struct db_keyval k[2] = {KT("x"), KI(4)};
     struct db_query q = {.table = t, .sorts = &s, .nsorts = 1, .seek = k, .nseek = 2,
                          .with_keys = true, .limit = 10};
-    check_sql(DB_SQL_SQLITE, &q, "rowid",
+    dbt_check_select(DB_SQL_SQLITE, &q, "rowid",
               "SELECT \"a\", \"a\", rowid FROM \"main\".\"r\" WHERE ((\"a\", rowid) > (?, ?)) "
               "ORDER BY \"a\" ASC, rowid ASC LIMIT ? OFFSET ?",
               "t:x|i:4|i:10|i:0");
-    check_sql(DB_SQL_PG, &q, "ctid",
+    dbt_check_select(DB_SQL_PG, &q, "ctid",
               "SELECT \"a\", \"a\", ctid FROM \"main\".\"r\" WHERE ((\"a\", ctid) > ($1, $2)) "
               "ORDER BY \"a\" ASC, ctid ASC LIMIT $3 OFFSET $4",
               "t:x|t:4|i:10|i:0");
@@ -261,7 +244,7 @@ Test(cursor_sql, union_orders_by_output_position_and_branches_read_limit_plus_of
     struct db_keyval k[2] = {KR(2.5), KI(9)};
     struct db_query q = {.table = t, .sorts = &s, .nsorts = 1, .seek = k, .nseek = 2,
                          .with_keys = true, .limit = 10, .offset = 5};
-    check_sql(DB_SQL_SQLITE, &q, "with_keys",
+    dbt_check_select(DB_SQL_SQLITE, &q, "with_keys",
               "SELECT * FROM (SELECT \"id\", \"name\", \"n\", \"score\", \"score\", \"id\" FROM "
               "\"main\".\"s\" WHERE (\"score\", \"id\") > (?, ?) ORDER BY \"score\" ASC, \"id\" "
               "ASC LIMIT ?) UNION ALL SELECT * FROM (SELECT \"id\", \"name\", \"n\", \"score\", "
@@ -269,7 +252,7 @@ Test(cursor_sql, union_orders_by_output_position_and_branches_read_limit_plus_of
               "ASC, \"id\" ASC LIMIT ?) ORDER BY 5 ASC NULLS LAST, 6 ASC LIMIT ? OFFSET ?",
               "r:2.5|i:9|i:15|i:15|i:10|i:5");
     q.with_keys = false;
-    check_sql(DB_SQL_PG, &q, "plain select list",
+    dbt_check_select(DB_SQL_PG, &q, "plain select list",
               "(SELECT \"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE (\"score\", "
               "\"id\") > ($1, $2) ORDER BY \"score\" ASC, \"id\" ASC LIMIT $3) UNION ALL (SELECT "
               "\"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE \"score\" IS NULL "
@@ -279,7 +262,7 @@ Test(cursor_sql, union_orders_by_output_position_and_branches_read_limit_plus_of
     /* no LIMIT (an export): the branches would be unbounded, so the OR form */
     q.limit = -1;
     q.offset = 0;
-    check_sql(DB_SQL_SQLITE, &q, "no limit",
+    dbt_check_select(DB_SQL_SQLITE, &q, "no limit",
               "SELECT \"id\", \"name\", \"n\", \"score\" FROM \"main\".\"s\" WHERE ((\"score\" > ? "
               "OR \"score\" IS NULL) OR (\"score\" = ? AND \"id\" > ?)) ORDER BY \"score\" ASC "
               "NULLS LAST, \"id\" ASC",

@@ -172,23 +172,6 @@ static struct db_table *people(void)
                      true);
 }
 
-static void check(enum db_dialect d, const struct db_query *q, const char *what, const char *want,
-                  const char *want_params)
-{
-    struct db_sql s;
-    struct seeki_err err;
-    seeki_err_clear(&err);
-    enum seeki_code rc = db_sql_select(d, q, &s, &err);
-    cr_assert_eq(rc, SEEKI_E_OK, "%s: %s", what, err.msg);
-    char *params = dbt_params(&s);
-    const char *dn = d == DB_SQL_PG ? "pg" : "sqlite";
-    cr_expect_str_eq(s.text, want, "%s [%s]:\n got  %s\n want %s", what, dn, s.text, want);
-    cr_expect_str_eq(params, want_params, "%s [%s] params:\n got  %s\n want %s", what, dn, params,
-                     want_params);
-    free(params);
-    db_sql_free(&s);
-}
-
 Test(sql, select_for_both_dialects_from_a_table)
 {
     struct db_table *t = people();
@@ -203,8 +186,8 @@ Test(sql, select_for_both_dialects_from_a_table)
                              .offset = c->offset,
                              .limit = c->limit,
                              .reverse = c->reverse};
-        check(DB_SQL_SQLITE, &q, c->what, c->lite, c->lite_params);
-        check(DB_SQL_PG, &q, c->what, c->pg, c->pg_params);
+        dbt_check_select(DB_SQL_SQLITE, &q, c->what, c->lite, c->lite_params);
+        dbt_check_select(DB_SQL_PG, &q, c->what, c->pg, c->pg_params);
     }
     dbt_table_destroy(t);
 }
@@ -255,17 +238,17 @@ Test(sql, tie_breaker_without_primary_key_is_the_row_id)
     struct db_table *t = dbt_table("sales", "log", cols, 1, true);
     struct db_sort s[] = {{0, false}};
     struct db_query q = {.table = t, .sorts = s, .nsorts = 1, .limit = 5};
-    check(DB_SQL_SQLITE, &q, "rowid",
+    dbt_check_select(DB_SQL_SQLITE, &q, "rowid",
           "SELECT \"a\" FROM \"sales\".\"log\" ORDER BY \"a\" ASC NULLS LAST, rowid ASC LIMIT ? "
           "OFFSET ?",
           "i:5|i:0");
-    check(DB_SQL_PG, &q, "ctid",
+    dbt_check_select(DB_SQL_PG, &q, "ctid",
           "SELECT \"a\" FROM \"sales\".\"log\" ORDER BY \"a\" ASC NULLS LAST, ctid ASC LIMIT $1 "
           "OFFSET $2",
           "i:5|i:0");
     q.reverse = true;
     q.nsorts = 0;
-    check(DB_SQL_SQLITE, &q, "rowid reversed",
+    dbt_check_select(DB_SQL_SQLITE, &q, "rowid reversed",
           "SELECT \"a\" FROM \"sales\".\"log\" ORDER BY rowid DESC LIMIT ? OFFSET ?", "i:5|i:0");
     dbt_table_destroy(t);
 }
@@ -276,7 +259,7 @@ Test(sql, row_id_shadowed_by_a_column_uses_another_alias)
                                           {"_rowid_", DB_VT_TEXT, true, false, NULL}};
     struct db_table *t = dbt_table("main", "odd", cols, 2, true);
     struct db_query q = {.table = t, .limit = 1};
-    check(DB_SQL_SQLITE, &q, "oid",
+    dbt_check_select(DB_SQL_SQLITE, &q, "oid",
           "SELECT \"rowid\", \"_rowid_\" FROM \"main\".\"odd\" ORDER BY oid ASC LIMIT ? OFFSET ?",
           "i:1|i:0");
     dbt_table_destroy(t);
@@ -288,7 +271,7 @@ Test(sql, view_without_keys_has_no_order_and_cannot_be_reversed)
     struct db_table *t = dbt_table("main", "v", cols, 1, false);
     cr_expect(!db_table_has_order_key(t));
     struct db_query q = {.table = t, .limit = 3, .search = "zz"};
-    check(DB_SQL_SQLITE, &q, "view",
+    dbt_check_select(DB_SQL_SQLITE, &q, "view",
           "SELECT \"n\" FROM \"main\".\"v\" WHERE (1 = 0) LIMIT ? OFFSET ?", "i:3|i:0");
     q.reverse = true;
     struct db_sql s;
@@ -301,7 +284,7 @@ Test(sql, view_without_keys_has_no_order_and_cannot_be_reversed)
     struct db_sort srt[] = {{0, false}};
     q.sorts = srt;
     q.nsorts = 1;
-    check(DB_SQL_PG, &q, "view sorted reversed",
+    dbt_check_select(DB_SQL_PG, &q, "view sorted reversed",
           "SELECT \"n\" FROM \"main\".\"v\" WHERE (1 = 0) ORDER BY \"n\" DESC NULLS FIRST LIMIT $1 "
           "OFFSET $2",
           "i:3|i:0");
