@@ -28,6 +28,11 @@ bool api_need_db(struct api_ctx *ctx, const struct http_req *req, struct http_re
  * (404 unknown table, 400 ambiguous name, 503 no database) and returns false. */
 bool api_find_table(struct api_ctx *ctx, const struct http_req *req, const char *name,
                     const struct db_table **out, struct http_resp *resp);
+/* api_find_table, then api_params_parse of req for that table (out->table is
+ * it). On failure fills resp (404 / 400 …) and returns false, with nothing in
+ * out to free; on success free out with api_rows_req_free. */
+bool api_find_rows_req(struct api_ctx *ctx, const struct http_req *req, const char *name,
+                       bool for_export, struct api_rows_req *out, struct http_resp *resp);
 
 /* The length of the valid UTF-8 sequence at s[0..n), or 0 when s does not
  * start with one (overlong forms, surrogates and > U+10FFFF are invalid). */

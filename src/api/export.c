@@ -114,16 +114,12 @@ static void export_free(void *cls)
 void api_export(struct api_ctx *ctx, const struct http_req *req, const char *table,
                 struct http_resp *resp)
 {
-    const struct db_table *t;
-    if (!api_find_table(ctx, req, table, &t, resp))
+    struct api_rows_req p;
+    if (!api_find_rows_req(ctx, req, table, true, &p, resp))
         return;
+    const struct db_table *t = p.table;
     struct seeki_err err;
     seeki_err_clear(&err);
-    struct api_rows_req p;
-    if (api_params_parse(req, t, true, &p, &err) != SEEKI_E_OK) {
-        http_resp_fail(resp, &err, req->id);
-        return;
-    }
     char *disp = http_content_disposition(t->name, ".csv");
     struct export_stream *st = xcalloc(1, sizeof *st);
     st->t = t;

@@ -174,3 +174,18 @@ bool api_find_table(struct api_ctx *ctx, const struct http_req *req, const char 
     }
     return true;
 }
+
+bool api_find_rows_req(struct api_ctx *ctx, const struct http_req *req, const char *name,
+                       bool for_export, struct api_rows_req *out, struct http_resp *resp)
+{
+    const struct db_table *t;
+    if (!api_find_table(ctx, req, name, &t, resp))
+        return false;
+    struct seeki_err err;
+    seeki_err_clear(&err);
+    if (api_params_parse(req, t, for_export, out, &err) != SEEKI_E_OK) {
+        http_resp_fail(resp, &err, req->id);
+        return false;
+    }
+    return true;
+}

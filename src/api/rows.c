@@ -165,22 +165,18 @@ static int put_cursor(struct buf *out, const char *name, char *token)
 void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table,
               struct http_resp *resp)
 {
-    const struct db_table *t;
-    if (!api_find_table(ctx, req, table, &t, resp))
+    struct api_rows_req p;
+    if (!api_find_rows_req(ctx, req, table, false, &p, resp))
         return;
+    const struct db_table *t = p.table;
     struct seeki_err err;
     seeki_err_clear(&err);
-    struct api_rows_req p;
     struct buf body;
     buf_init(&body, API_ROWS_BODY_MAX);
     char *cols = NULL;
     struct db_cursor cur = {0};
     struct page_plan plan = {0};
     struct page_edges edges = {0};
-    if (api_params_parse(req, t, false, &p, &err) != SEEKI_E_OK) {
-        http_resp_fail(resp, &err, req->id);
-        return;
-    }
     struct db_query q = {.table = t,
                          .sorts = p.sorts,
                          .nsorts = p.nsorts,
