@@ -42,7 +42,7 @@ WEB_FILES := $(shell find web -type f ! -name '.*' | sort)
 UNIT_MODS := $(sort $(notdir $(patsubst %/,%,$(dir $(shell find tests/unit -name '*.c' 2>/dev/null)))))
 UNIT_BINS := $(UNIT_MODS:%=$(B)/unit/%)
 
-.PHONY: all run demo test unit unit-bins sanitize clean deps check-banned format bench
+.PHONY: all run demo test unit unit-bins sanitize clean deps deps-test check-banned format bench
 all: $(B)/seeki
 
 $(B)/libseeki.a: $(OBJS)
@@ -96,9 +96,15 @@ demo: run
 deps:
 	@scripts/install-deps
 
+# What the tests need on top: PostgreSQL, sshd, Criterion, pytest, Chromium,
+# clang's sanitizer runtime, Node.js, and playwright-core from the lockfile.
+deps-test:
+	@scripts/install-deps --test
+
 # Every test: unit + integration, plain and under ASan+UBSan, then one
-# summary line "N passed, N failed".
-test: deps
+# summary line "N passed, N failed". Installs what the tests need first, so a
+# machine with only git and make passes.
+test: deps-test
 	@scripts/run-tests
 
 # Unit tests only (fast loop while developing): make unit [MOD=config]

@@ -60,3 +60,40 @@ def test_every_rows_field_and_route_is_documented():
     for route in ["/api/status", "/api/tables", "/api/tables/{t}/columns",
                   "/api/tables/{t}/rows", "/api/config/display", "/api/export/{t}/csv"]:
         assert route in doc, "route %s missing from docs/api.md" % route
+
+
+def readme_commands():
+    """The commands of the README's "Two commands" block, comments dropped."""
+    m = re.search(r"## Two commands.*?```sh\n(.*?)```", read("README.md"), re.S)
+    assert m, "README.md has no '## Two commands' sh block"
+    return [line.split("#")[0].strip() for line in m.group(1).splitlines() if line.strip()]
+
+
+def ci_commands():
+    """.ci/run's commands, without comments, the shebang, `set` and the `cd` to the root."""
+    out = []
+    for line in read(".ci/run").splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line.startswith("set ") or line.startswith('cd "$(dirname'):
+            continue
+        out.append(line)
+    return out
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    cmds = readme_commands()
+    assert cmds == ["make run", "make test"], cmds
+    assert ci_commands() == ["make test"], (
+        ".ci/run must run the README's test command and nothing else, so CI proves the README: %s"
+        % ci_commands())
+
+
+def test_make_test_installs_the_test_packages_and_npm_lockfile():
+    mk = read("Makefile")
+    rule = re.search(r"^test: *(.*)$", mk, re.M)
+    assert rule and "deps-test" in rule.group(1).split(), "make test must depend on deps-test"
+    assert re.search(r"^deps-test:.*\n\t@?scripts/install-deps --test$", mk, re.M)
+    run_rule = re.search(r"^run: *(.*)$", mk, re.M)
+    assert run_rule.group(1).split() == ["deps"], "make run installs only what running needs"
+    deps = read("scripts/install-deps")
+    assert "npm ci" in deps and "package-lock.json" in deps
