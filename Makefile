@@ -21,7 +21,8 @@ CFLAGS_ALL   = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(WERROR) -Isrc -I$(B)/g
                -DSEEKI_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(VARIANT_FLAGS) -MMD -MP
 CXXFLAGS_ALL = -std=c++17 -g $(OPT) -Wall -Wextra -Isrc $(TOML_CFLAGS) $(PKG_CFLAGS) \
                $(VARIANT_FLAGS) -MMD -MP
-LDLIBS_ALL   = $(PKG_LIBS) $(TOML_LIBS) -lpthread -lm
+# libunistring (Unicode case folding) ships no .pc file
+LDLIBS_ALL   = $(PKG_LIBS) $(TOML_LIBS) -lunistring -lpthread -lm
 
 ifeq ($(UNIT),1)
 VARIANT_FLAGS += -DSEEKI_UNIT
