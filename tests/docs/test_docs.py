@@ -97,3 +97,16 @@ def test_make_test_installs_the_test_packages_and_npm_lockfile():
     assert run_rule.group(1).split() == ["deps"], "make run installs only what running needs"
     deps = read("scripts/install-deps")
     assert "npm ci" in deps and "package-lock.json" in deps
+
+
+def test_npm_lockfile_runs_on_debian_12s_node():
+    """Debian 12 ships Node.js 18: every locked package must accept it (playwright-core
+    1.62 and later need Node 20, and on a fresh machine the e2e suite would not start)."""
+    import json
+    lock = json.loads(read("package-lock.json"))
+    for name, pkg in lock["packages"].items():
+        want = pkg.get("engines", {}).get("node")
+        if not name or not want:
+            continue
+        m = re.fullmatch(r">=\s*(\d+)(?:\.\d+)*", want.strip())
+        assert m and int(m.group(1)) <= 18, "%s needs node %s; Debian 12 has 18" % (name, want)
