@@ -67,6 +67,14 @@ struct db_engine {
 enum seeki_code litedb_open(const struct cfg *cfg, struct db_engine **out,
                             struct seeki_err *err) SEEKI_MUST_CHECK;
 
+/* The SQL function behind SQLite search and "contains" filters
+ * (sqlite_fold.c): seeki_icontains(text, needle), Unicode case-insensitive,
+ * needle literal. Registered on every SQLite connection; SQLITE_OK or an
+ * SQLite error code. */
+#define DB_SQLITE_ICONTAINS "seeki_icontains"
+struct sqlite3;
+int db_sqlite_register_fold(struct sqlite3 *db);
+
 /* PostgreSQL engine (pg.c): builds the connection parameters from
  * cfg->db_url (tunnel_port > 0: through 127.0.0.1:tunnel_port), connects
  * once (a failure is SEEKI_E_DB_UNAVAILABLE with the troubleshooting

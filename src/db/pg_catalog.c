@@ -35,7 +35,8 @@ static char *pgcat_schema_array(const struct cfg *cfg)
 }
 
 static const char pgcat_rel_sql[] =
-    "SELECT c.oid::bigint, n.nspname, c.relname, c.relkind, c.reltuples::float8 "
+    "SELECT c.oid::bigint, n.nspname, c.relname, c.relkind, c.reltuples::float8, "
+    "c.relkind = 'r' AND pg_catalog.has_column_privilege(c.oid, 'ctid', 'SELECT') "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m','f') "
     "AND NOT c.relispartition "
@@ -46,7 +47,8 @@ static const char pgcat_rel_sql[] =
 /* Domains resolve up to three levels deep (domain over domain over domain). */
 static const char pgcat_col_sql[] =
     "SELECT a.attrelid::bigint, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
-    "bt.typname, bt.typcategory, et.typname, et.typcategory, a.attnotnull, a.attnum "
+    "bt.typname, bt.typcategory, et.typname, et.typcategory, a.attnotnull, a.attnum, "
+    "pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT') "
     "FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -139,8 +141,43 @@ static void pgcat_relations(struct pgcat *k, const PGresult *r)
         double tuples = strtod(PQgetvalue(r, i, 4), NULL);
         /* reltuples < 0: never vacuumed or analyzed; views have none */
         t->row_estimate = (kind == 'v' || kind == 'f' || tuples < 0) ? -1 : (int64_t)tuples;
-        t->has_rowid = kind == 'r'; /* ctid: plain tables only */
+        /* ctid: plain tables only, and not readable with column privileges only */
+        t->has_rowid = strcmp(PQgetvalue(r, i, 5), "t") == 0;
     }
+}
+
+/* Drops the columns of t that the role may not SELECT (GRANT SELECT (a, b)
+ * ON t gives some columns only), with one line naming them. When it may read
+ * none, all stay: reading the table then answers 403 as for a table without
+ * SELECT. */
+static void pgcat_drop_unreadable(struct db_table *t, const bool *readable)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        keep += readable[i];
+    if (keep == 0 || keep == t->ncols)
+        return;
+    struct buf names;
+    buf_init(&names, 0);
+    size_t j = 0;
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (readable[i]) {
+            t->cols[j++] = t->cols[i];
+            continue;
+        }
+        if (names.len)
+            db_scratch_append(&names, ", ", 2);
+        db_scratch_append(&names, t->cols[i].name, strlen(t->cols[i].name));
+        free(t->cols[i].name);
+        free(t->cols[i].data_type);
+        free(t->cols[i].display_name);
+    }
+    log_warn("db",
+             "Table %s.%s: this role may not read column(s) %s, so SeeKi shows only the other "
+             "%zu; to show them, GRANT SELECT on those columns to the role",
+             t->schema, t->relname, names.data, keep);
+    t->ncols = j;
+    buf_free(&names);
 }
 
 static void pgcat_columns(struct pgcat *k, const PGresult *r)
@@ -149,9 +186,12 @@ static void pgcat_columns(struct pgcat *k, const PGresult *r)
     struct db_table *t = NULL;
     int64_t cur = -1;
     size_t cap = 0;
+    bool *readable = NULL; /* per column of t */
     for (int i = 0; i < rows; i++) {
         int64_t oid = pgcat_i64(r, i, 0);
         if (oid != cur) {
+            if (t)
+                pgcat_drop_unreadable(t, readable);
             cur = oid;
             t = pgcat_find(k, oid);
             cap = 0;
@@ -161,7 +201,9 @@ static void pgcat_columns(struct pgcat *k, const PGresult *r)
         if (t->ncols == cap) {
             cap = cap ? cap * 2 : 16;
             t->cols = xrealloc(t->cols, cap * sizeof *t->cols);
+            readable = xrealloc(readable, cap * sizeof *readable);
         }
+        readable[t->ncols] = strcmp(PQgetvalue(r, i, 9), "t") == 0;
         struct db_column *col = &t->cols[t->ncols];
         memset(col, 0, sizeof *col);
         col->name = xstrdup(PQgetvalue(r, i, 1));
@@ -177,6 +219,9 @@ static void pgcat_columns(struct pgcat *k, const PGresult *r)
         col->position = (int)pgcat_i64(r, i, 8); /* attnum: 1-based, gaps after drops */
         t->ncols++;
     }
+    if (t)
+        pgcat_drop_unreadable(t, readable);
+    free(readable);
 }
 
 /* attnum -> index into t->cols, or -1. */

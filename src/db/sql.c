@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db/db_int.h"
 #include "db/engine.h"
@@ -152,10 +153,21 @@ static const char *sql_pg_cast(enum db_vtype v)
     }
 }
 
-/* The column as text: itself for text columns, else its text form. */
+/* text and varchar: PostgreSQL's ILIKE and = take them as they are. Every
+ * other Text column (enums and domains over them have no ILIKE at all; char(n),
+ * name, citext and domains over text) is compared by its text form. */
+static bool sql_pg_plain_text(const struct db_column *c)
+{
+    const char *t = c->data_type ? c->data_type : "";
+    return strcasecmp(t, "text") == 0 || strncasecmp(t, "character varying", 17) == 0 ||
+           strncasecmp(t, "varchar", 7) == 0;
+}
+
+/* The column as text: itself for text columns (on PostgreSQL only text and
+ * varchar), else its text form. */
 static void sqlb_text_expr(struct sqlb *b, const struct db_column *c)
 {
-    if (sql_class_of(c->vtype) == SC_TEXT) {
+    if (sql_class_of(c->vtype) == SC_TEXT && (b->d == DB_SQL_SQLITE || sql_pg_plain_text(c))) {
         sqlb_ident(b, c->name);
     } else if (b->d == DB_SQL_PG) {
         sqlb_ident(b, c->name);
@@ -174,7 +186,7 @@ static void sqlb_text_expr(struct sqlb *b, const struct db_column *c)
 static void sqlb_cmp_lhs(struct sqlb *b, const struct db_column *c, const struct db_filter *f)
 {
     enum sql_class sc = sql_class_of(c->vtype);
-    if (sc == SC_OTHER) {
+    if (sc == SC_OTHER || sc == SC_TEXT) {
         sqlb_text_expr(b, c);
         return;
     }
@@ -201,7 +213,7 @@ static enum seeki_code sqlb_operand(struct sqlb *b, const struct db_column *c, c
     return SEEKI_E_OK;
 }
 
-/* %value% with \, % and _ escaped for LIKE ... ESCAPE '\'. Heap string. */
+/* %value% with \, % and _ escaped for ILIKE ... ESCAPE '\'. Heap string. */
 static char *sql_like_pattern(const char *s)
 {
     struct buf p;
@@ -216,10 +228,35 @@ static char *sql_like_pattern(const char *s)
     return buf_take(&p);
 }
 
-static const char *sql_like_op(enum db_dialect d)
+/* A case-insensitive substring test of column c against needle: on
+ * PostgreSQL `expr ILIKE $n ESCAPE '\'` (the pattern escaped), on SQLite
+ * `seeki_icontains(expr, ?)` with the needle as it is (a function SeeKi
+ * registers on its connections: Unicode case folding, db/sqlite_fold.c).
+ * With reuse, PostgreSQL refers back to parameter ref (the same pattern);
+ * returns the PostgreSQL parameter used. */
+static size_t sqlb_icontains(struct sqlb *b, const struct db_column *c, const char *needle,
+                             size_t ref, bool reuse)
 {
-    /* SQLite's LIKE is already case-insensitive for ASCII. */
-    return d == DB_SQL_PG ? " ILIKE " : " LIKE ";
+    size_t used = ref;
+    if (b->d == DB_SQL_PG) {
+        sqlb_text_expr(b, c);
+        db_sqlb_puts(b, " ILIKE ");
+        if (reuse) {
+            db_sqlb_param_ref(b, ref);
+        } else {
+            char *pat = sql_like_pattern(needle);
+            used = sqlb_param_text(b, pat);
+            free(pat);
+        }
+        db_sqlb_puts(b, " ESCAPE '\\'");
+        return used;
+    }
+    db_sqlb_puts(b, DB_SQLITE_ICONTAINS "(");
+    sqlb_text_expr(b, c);
+    db_sqlb_puts(b, ", ");
+    (void)sqlb_param_text(b, needle);
+    db_sqlb_puts(b, ")");
+    return used;
 }
 
 static void sqlb_bool(struct sqlb *b, const struct db_column *c, const struct db_filter *f)
@@ -262,14 +299,9 @@ static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, st
         sqlb_ident(b, c->name);
         db_sqlb_puts(b, f->op == DB_F_IS_NULL ? " IS NULL" : " IS NOT NULL");
         break;
-    case DB_F_CONTAINS: {
-        char *pat = sql_like_pattern(f->a);
-        sqlb_text_expr(b, c);
-        db_sqlb_puts(b, sql_like_op(b->d));
-        db_sqlb_param_take(b, DB_PARAM_TEXT, pat, 0, 0);
-        db_sqlb_puts(b, " ESCAPE '\\'");
+    case DB_F_CONTAINS:
+        (void)sqlb_icontains(b, c, f->a, 0, false);
         break;
-    }
     case DB_F_BOOL:
         sqlb_bool(b, c, f);
         break;
@@ -313,7 +345,6 @@ static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, st
 static void sqlb_search(struct sqlb *b, const char *search)
 {
     const struct db_table *t = b->t;
-    char *pat = sql_like_pattern(search);
     size_t first = 0;
     bool any = false;
     db_sqlb_puts(b, "(");
@@ -322,21 +353,12 @@ static void sqlb_search(struct sqlb *b, const char *search)
             continue;
         if (any)
             db_sqlb_puts(b, " OR ");
-        sqlb_ident(b, t->cols[i].name);
-        db_sqlb_puts(b, sql_like_op(b->d));
-        if (b->d == DB_SQL_PG && any)
-            db_sqlb_param_ref(b, first);
-        else if (b->d == DB_SQL_PG)
-            first = sqlb_param_text(b, pat);
-        else
-            (void)sqlb_param_text(b, pat);
-        db_sqlb_puts(b, " ESCAPE '\\'");
+        first = sqlb_icontains(b, &t->cols[i], search, first, any);
         any = true;
     }
     if (!any)
         db_sqlb_puts(b, "1 = 0");
     db_sqlb_puts(b, ")");
-    free(pat);
 }
 
 static enum seeki_code sqlb_check(const struct db_query *q, struct seeki_err *err)

@@ -137,6 +137,8 @@ static enum seeki_code lite_connect(void *ctx, void **out, struct seeki_err *err
     sqlite3_busy_timeout(c->db, e->timeout_ms < 5000 ? e->timeout_ms : 5000);
     rc = sqlite3_exec(c->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
+        rc = db_sqlite_register_fold(c->db);
+    if (rc == SQLITE_OK)
         rc = sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_NOTADB)

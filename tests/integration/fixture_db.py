@@ -113,6 +113,18 @@ def make_no_pk():
 EVENTS = make_events()
 NO_PK = make_no_pk()
 
+# Names beyond ASCII, for case-insensitive search and filters (both engines
+# fold the same way for Latin with diacritics, Greek and Cyrillic).
+BANDS = [
+    (1, "Motörhead", "United Kingdom"),
+    (2, "São João da ção", "Brasil"),
+    (3, "ΟΔΟΣ ΠΡΟΣ", "Ελλάδα"),
+    (4, "Кино", "Россия"),
+    (5, "Straße", "Deutschland"),
+    (6, "ÉLAN", "France"),
+    (7, "plain ascii", "nowhere"),
+]
+
 
 def build(path):
     """Creates the fixture database at path (must not exist)."""
@@ -150,6 +162,7 @@ def build(path):
             flag BOOLEAN
         );
         CREATE TABLE hidden_stuff (id INTEGER PRIMARY KEY NOT NULL, secret TEXT);
+        CREATE TABLE bands (id INTEGER PRIMARY KEY NOT NULL, name TEXT, country TEXT);
         CREATE VIEW active_drivers AS
             SELECT id, name, city FROM drivers WHERE is_active = 1;
     """)
@@ -160,6 +173,7 @@ def build(path):
     con.executemany("INSERT INTO no_pk VALUES (?, ?)", NO_PK)
     con.executemany('INSERT INTO "OrderLines" VALUES (?, ?, ?, ?)', ORDERLINES)
     con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", EVENTS)
+    con.executemany("INSERT INTO bands VALUES (?, ?, ?)", BANDS)
     con.executemany("INSERT INTO hidden_stuff VALUES (?, ?)",
                     [(i, "secret %d" % i) for i in range(1, HIDDEN_ROWS + 1)])
     con.commit()
@@ -242,6 +256,7 @@ def build_pg_sql():
            "CREATE TABLE events (id integer PRIMARY KEY NOT NULL, category text, "
            "value double precision, created_at timestamp, flag boolean);",
            "CREATE TABLE hidden_stuff (id integer PRIMARY KEY NOT NULL, secret text);",
+           "CREATE TABLE bands (id integer PRIMARY KEY NOT NULL, name text, country text);",
            "CREATE VIEW active_drivers AS SELECT id, name, city FROM drivers "
            "WHERE is_active;"]
     sql.append(_pg_insert("drivers", DRIVER_COLS, dt,
@@ -253,6 +268,8 @@ def build_pg_sql():
     sql.append(_pg_insert("events", ["id", "category", "value", "created_at", "flag"],
                           {"id": "integer", "category": "text", "value": "double precision",
                            "created_at": "timestamp", "flag": "boolean"}, EVENTS))
+    sql.append(_pg_insert("bands", ["id", "name", "country"],
+                          {"id": "integer", "name": "text", "country": "text"}, BANDS))
     sql.append(_pg_insert("hidden_stuff", ["id", "secret"], {"id": "integer", "secret": "text"},
                           [(i, "secret %d" % i) for i in range(1, HIDDEN_ROWS + 1)]))
     sql.append("ANALYZE;")
@@ -261,6 +278,7 @@ def build_pg_sql():
 
 EXPECTED_TABLES = {  # public name -> (kind, row count)
     "OrderLines": ("table", len(ORDERLINES)),
+    "bands": ("table", len(BANDS)),
     "active_drivers": ("view", sum(1 for r in DRIVERS if r["is_active"] == 1)),
     "drivers": ("table", len(DRIVERS)),
     "empty_table": ("table", 0),

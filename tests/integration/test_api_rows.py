@@ -294,6 +294,27 @@ def test_search_case_insensitive_substring(client, term):
     assert _search(term)  # the fixture really has matches
 
 
+@pytest.mark.parametrize("term,want", [
+    ("MOTÖRHEAD", [1]), ("motörhead", [1]), ("ÇÃO", [2]), ("são joão", [2]), ("οδοσ", [3]),
+    ("ΕΛΛΆΔΑ", [3]), ("КИНО", [4]), ("россия", [4]), ("STRAßE", [5]), ("élan", [6]),
+    ("Élan", [6]), ("ASCII", [7]), ("ö", [1]), ("Ö", [1])])
+def test_search_folds_case_beyond_ascii(client, term, want):
+    """Latin with diacritics, Greek and Cyrillic: the same rows on both engines
+    (PostgreSQL's ILIKE; on SQLite SeeKi's Unicode case folding)."""
+    assert ids(client.rows("bands", {"search": term})) == want
+
+
+@pytest.mark.parametrize("col,term,want", [("name", "ÇÃO", [2]), ("name", "MOTÖR", [1]),
+                                           ("country", "ελλάδα", [3]), ("country", "РОСС", [4])])
+def test_contains_filter_folds_case_beyond_ascii(client, col, term, want):
+    assert ids(client.rows("bands", {"filter." + col: term})) == want
+
+
+def test_exact_filter_stays_case_sensitive_beyond_ascii(client):
+    assert ids(client.rows("bands", {"filter.name": "=Motörhead"})) == [1]
+    assert ids(client.rows("bands", {"filter.name": "=MOTÖRHEAD"})) == []
+
+
 @pytest.mark.parametrize("term,want", [("%", [3]), ("100%", [3]), ("_", [4]), ("Dave_", [4]),
                                        ("1_0", []), ("C%l", [])])
 def test_search_percent_and_underscore_are_literal(client, term, want):

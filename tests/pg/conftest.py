@@ -66,7 +66,14 @@ CREATE ROLE %s LOGIN PASSWORD '%s';
 GRANT USAGE ON SCHEMA sales TO %s;
 GRANT SELECT ON ALL TABLES IN SCHEMA public, sales TO %s;
 REVOKE SELECT ON secret_stuff FROM %s;
-""" % (BIG_N, READER, READER_PW.replace("'", "''"), READER, READER, READER)
+-- created after the GRANT above: only the columns granted here are readable
+CREATE TABLE partly (id integer PRIMARY KEY, name text, salary numeric, ssn text);
+INSERT INTO partly VALUES (1, 'Ann', 5000, '078-05-1120'), (2, 'Bo', 6000, '219-09-9999');
+GRANT SELECT (id, name) ON partly TO %s;
+CREATE TABLE notes_only (id integer PRIMARY KEY, note text);
+INSERT INTO notes_only VALUES (2, 'second'), (1, 'first');
+GRANT SELECT (note) ON notes_only TO %s;
+""" % ((BIG_N, READER, READER_PW.replace("'", "''"), READER, READER, READER) + (READER,) * 2)
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@
 #include "dbtest.h"
 
 static const struct dbt_col people_cols[] = {
-    {"id", DB_VT_BIGINT, false, true, NULL},        {"name", DB_VT_TEXT, true, false, NULL},
+    {"id", DB_VT_BIGINT, false, true, NULL},        {"name", DB_VT_TEXT, true, false, "text"},
     {"age", DB_VT_BIGINT, true, false, NULL},       {"score", DB_VT_FLOAT, true, false, NULL},
     {"born", DB_VT_DATE, true, false, NULL},        {"seen", DB_VT_TIMESTAMP, true, false, NULL},
     {"active", DB_VT_BOOL, true, false, NULL},      {"tags", DB_VT_JSON, true, false, NULL},
-    {"we\"ird col", DB_VT_TEXT, true, false, NULL}, {"at", DB_VT_TIMESTAMPTZ, true, false, NULL},
+    {"we\"ird col", DB_VT_TEXT, true, false, "character varying(20)"}, {"at", DB_VT_TIMESTAMPTZ, true, false, NULL},
     {"price", DB_VT_MONEY, true, false, NULL},      {"amount", DB_VT_NUMERIC, false, false, NULL},
 };
 enum { ID, NAME, AGE, SCORE, BORN, SEEN, ACTIVE, TAGS, WEIRD, AT, PRICE, AMOUNT };
@@ -68,21 +68,21 @@ static const struct sqlcase cases[] = {
      SEL " ORDER BY \"we\"\"ird col\" DESC NULLS FIRST, \"id\" DESC LIMIT $1 OFFSET $2", "i:5|i:0"},
     {"search escapes % _ and backslash over text columns", {{0}}, 0, {{0}}, 0, "50%_off\\", false,
      20, 0,
-     SEL " WHERE (\"name\" LIKE ? ESCAPE '\\' OR \"we\"\"ird col\" LIKE ? ESCAPE '\\') ORDER BY "
+     SEL " WHERE (seeki_icontains(\"name\", ?) OR seeki_icontains(\"we\"\"ird col\", ?)) ORDER BY "
          "\"id\" ASC LIMIT ? OFFSET ?",
-     "t:%50\\%\\_off\\\\%|t:%50\\%\\_off\\\\%|i:20|i:0",
+     "t:50%_off\\|t:50%_off\\|i:20|i:0",
      SEL " WHERE (\"name\" ILIKE $1 ESCAPE '\\' OR \"we\"\"ird col\" ILIKE $1 ESCAPE '\\') ORDER "
          "BY \"id\" ASC LIMIT $2 OFFSET $3",
      "t:%50\\%\\_off\\\\%|i:20|i:0"},
     {"contains on text", {{0}}, 0, {F(NAME, DB_F_CONTAINS, "Ann", NULL)}, 1, NULL, false, 1, 0,
-     SEL " WHERE \"name\" LIKE ? ESCAPE '\\' ORDER BY \"id\" ASC LIMIT ? OFFSET ?",
-     "t:%Ann%|i:1|i:0",
+     SEL " WHERE seeki_icontains(\"name\", ?) ORDER BY \"id\" ASC LIMIT ? OFFSET ?",
+     "t:Ann|i:1|i:0",
      SEL " WHERE \"name\" ILIKE $1 ESCAPE '\\' ORDER BY \"id\" ASC LIMIT $2 OFFSET $3",
      "t:%Ann%|i:1|i:0"},
     {"contains on a number compares its text form", {{0}}, 0,
      {F(AGE, DB_F_CONTAINS, "4_", NULL)}, 1, NULL, false, 1, 0,
-     SEL " WHERE CAST(\"age\" AS TEXT) LIKE ? ESCAPE '\\' ORDER BY \"id\" ASC LIMIT ? OFFSET ?",
-     "t:%4\\_%|i:1|i:0",
+     SEL " WHERE seeki_icontains(CAST(\"age\" AS TEXT), ?) ORDER BY \"id\" ASC LIMIT ? OFFSET ?",
+     "t:4_|i:1|i:0",
      SEL " WHERE \"age\"::text ILIKE $1 ESCAPE '\\' ORDER BY \"id\" ASC LIMIT $2 OFFSET $3",
      "t:%4\\_%|i:1|i:0"},
     {"exact text", {{0}}, 0, {F(NAME, DB_F_EQ, "", NULL)}, 1, NULL, false, 1, 0,
@@ -151,9 +151,10 @@ static const struct sqlcase cases[] = {
      "i:1|i:0"},
     {"filters and search together number parameters in order", {{AGE, false}}, 1,
      {F(AGE, DB_F_GT, "1", NULL), F(NAME, DB_F_EQ, "x", NULL)}, 2, "a", true, 25, 75,
-     SEL " WHERE \"age\" > ? AND \"name\" = ? AND (\"name\" LIKE ? ESCAPE '\\' OR \"we\"\"ird "
-         "col\" LIKE ? ESCAPE '\\') ORDER BY \"age\" DESC NULLS FIRST, \"id\" DESC LIMIT ? OFFSET ?",
-     "i:1|t:x|t:%a%|t:%a%|i:25|i:75",
+     SEL " WHERE \"age\" > ? AND \"name\" = ? AND (seeki_icontains(\"name\", ?) OR "
+         "seeki_icontains(\"we\"\"ird col\", ?)) ORDER BY \"age\" DESC NULLS FIRST, \"id\" DESC "
+         "LIMIT ? OFFSET ?",
+     "i:1|t:x|t:a|t:a|i:25|i:75",
      SEL " WHERE \"age\" > $1::bigint AND \"name\" = $2 AND (\"name\" ILIKE $3 ESCAPE '\\' OR "
          "\"we\"\"ird col\" ILIKE $3 ESCAPE '\\') ORDER BY \"age\" DESC NULLS FIRST, \"id\" DESC "
          "LIMIT $4 OFFSET $5",
@@ -209,9 +210,9 @@ Test(sql, count_uses_the_same_where_without_order_or_limit)
     cr_assert_eq(db_sql_count(DB_SQL_SQLITE, &q, &out, NULL), SEEKI_E_OK);
     cr_expect_str_eq(out.text,
                      "SELECT COUNT(*) FROM \"main\".\"people\" WHERE \"age\" BETWEEN ? AND ? AND "
-                     "(\"name\" LIKE ? ESCAPE '\\' OR \"we\"\"ird col\" LIKE ? ESCAPE '\\')");
+                     "(seeki_icontains(\"name\", ?) OR seeki_icontains(\"we\"\"ird col\", ?))");
     char *p = dbt_params(&out);
-    cr_expect_str_eq(p, "i:1|i:9|t:%x%|t:%x%");
+    cr_expect_str_eq(p, "i:1|i:9|t:x|t:x");
     free(p);
     db_sql_free(&out);
     cr_assert_eq(db_sql_count(DB_SQL_PG, &q, &out, NULL), SEEKI_E_OK);
@@ -332,4 +333,32 @@ Test(sql, free_accepts_null_and_empty)
     struct db_sql s = {0};
     db_sql_free(&s);
     db_sql_free(NULL);
+}
+
+/* PostgreSQL compares Text columns that are not text or varchar (enums,
+ * domains, citext, char(n), name) by their text form: enums have no ILIKE,
+ * and an enum = 'label' with a label that is not one would be an error. */
+Test(sql, pg_enum_and_other_text_types_compare_their_text_form)
+{
+    static const struct dbt_col cols[] = {{"id", DB_VT_INT, false, true, "integer"},
+                                          {"rating", DB_VT_TEXT, true, false, "mpaa_rating"},
+                                          {"code", DB_VT_TEXT, true, false, "character(6)"},
+                                          {"note", DB_VT_TEXT, true, false, "text"}};
+    struct db_table *t = dbt_table("public", "film", cols, 4, false);
+    struct db_filter f[] = {{.col = 1, .op = DB_F_CONTAINS, .a = (char *)"pg"},
+                            {.col = 1, .op = DB_F_EQ, .a = (char *)"PG-13"},
+                            {.col = 2, .op = DB_F_GT, .a = (char *)"A"}};
+    struct db_query q = {.table = t, .filters = f, .nfilters = 3, .search = "drama", .limit = -1};
+    struct db_sql out;
+    cr_assert_eq(db_sql_count(DB_SQL_PG, &q, &out, NULL), SEEKI_E_OK);
+    cr_expect_str_eq(out.text,
+                     "SELECT COUNT(*) FROM \"public\".\"film\" WHERE \"rating\"::text ILIKE $1 "
+                     "ESCAPE '\\' AND \"rating\"::text = $2 AND \"code\"::text > $3 AND "
+                     "(\"rating\"::text ILIKE $4 ESCAPE '\\' OR \"code\"::text ILIKE $4 ESCAPE '\\' "
+                     "OR \"note\" ILIKE $4 ESCAPE '\\')");
+    char *p = dbt_params(&out);
+    cr_expect_str_eq(p, "t:%pg%|t:PG-13|t:A|t:%drama%");
+    free(p);
+    db_sql_free(&out);
+    dbt_table_destroy(t);
 }
