@@ -5,6 +5,7 @@
  * (db_find_table, db_find_column). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db/db_int.h"
 #include "db/engine.h"
@@ -113,6 +114,38 @@ static const char *catalog_column_label(const struct cfg *cfg, const struct db_t
     return l ? l : cfg_column_label(cfg, qualified, col);
 }
 
+/* Column display names: the override from display.columns, else derived
+ * (address_id -> "Address"). A derived name that dropped a trailing id keeps
+ * it ("Address ID") when another column of the table already shows the
+ * shorter name; overrides always win, even when they clash (the user chose). */
+static void catalog_column_names(const struct cfg *cfg, struct db_table *t, const char *qualified)
+{
+    bool *derived = xcalloc(t->ncols ? t->ncols : 1, sizeof *derived);
+    for (size_t k = 0; k < t->ncols; k++) {
+        struct db_column *c = &t->cols[k];
+        const char *cl = catalog_column_label(cfg, t, qualified, c->name);
+        derived[k] = cl == NULL;
+        c->display_name = cl ? xstrdup(cl) : db_display_name(c->name);
+    }
+    for (size_t k = 0; k < t->ncols; k++) {
+        struct db_column *c = &t->cols[k];
+        if (!derived[k])
+            continue;
+        char *longer = db_display_name_keep_id(c->name);
+        bool clash = false;
+        if (strcmp(longer, c->display_name) != 0)
+            for (size_t j = 0; j < t->ncols && !clash; j++)
+                clash = j != k && strcasecmp(t->cols[j].display_name, c->display_name) == 0;
+        if (clash) {
+            free(c->display_name);
+            c->display_name = longer;
+        } else {
+            free(longer);
+        }
+    }
+    free(derived);
+}
+
 enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_schema,
                                  struct db_table *raw, size_t nraw, struct db_catalog *out,
                                  struct seeki_err *err)
@@ -143,11 +176,7 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
                      qualified);
         const char *tl = catalog_table_label(cfg, t, qualified);
         t->display_name = tl ? xstrdup(tl) : db_display_name(t->relname);
-        for (size_t k = 0; k < t->ncols; k++) {
-            struct db_column *c = &t->cols[k];
-            const char *cl = catalog_column_label(cfg, t, qualified, c->name);
-            c->display_name = cl ? xstrdup(cl) : db_display_name(c->name);
-        }
+        catalog_column_names(cfg, t, qualified);
         free(qualified);
     }
     qsort(out->tables, out->ntables, sizeof *out->tables, catalog_cmp);

@@ -295,6 +295,9 @@ enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err) SEEKI_MUST_C
 const char *db_display_type(const struct db_column *c);
 /* supervisor_id -> "Supervisor", createdAt -> "Created At". Heap string. */
 char *db_display_name(const char *ident);
+/* The same without dropping a trailing id: address_id -> "Address ID" (used
+ * when "Address" is already another column's name). Heap string. */
+char *db_display_name_keep_id(const char *ident);
 const char *db_table_kind_name(enum db_table_kind k); /* "table", "view", ... */
 /* Text-like columns take part in search. */
 bool db_vtype_is_text(enum db_vtype v);

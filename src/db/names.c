@@ -82,7 +82,7 @@ static size_t names_split(const char *ident, struct names_word *w, size_t max)
     return nw;
 }
 
-char *db_display_name(const char *ident)
+static char *names_display(const char *ident, bool keep_id)
 {
     struct names_word words[64];
     if (!ident)
@@ -97,7 +97,7 @@ char *db_display_name(const char *ident)
         if (names_is_lower(*p))
             all_caps = false;
     /* supervisor_id -> Supervisor; a lone "id" stays (as "ID"). */
-    if (nw > 1 && words[nw - 1].n == 2 && strncasecmp(words[nw - 1].s, "id", 2) == 0)
+    if (!keep_id && nw > 1 && words[nw - 1].n == 2 && strncasecmp(words[nw - 1].s, "id", 2) == 0)
         nw--;
 
     struct buf b;
@@ -119,6 +119,16 @@ char *db_display_name(const char *ident)
         }
     }
     return buf_take(&b);
+}
+
+char *db_display_name(const char *ident)
+{
+    return names_display(ident, false);
+}
+
+char *db_display_name_keep_id(const char *ident)
+{
+    return names_display(ident, true);
 }
 
 const char *db_display_type(const struct db_column *c)

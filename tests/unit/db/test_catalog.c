@@ -189,3 +189,35 @@ Test(catalog, sqlite_main_schema_is_bare)
     db_catalog_free(NULL);
     cfg_destroy(cfg);
 }
+
+/* address_id would be "Address" beside a real address column: it keeps the
+ * longer "Address ID". A lone city_id has nothing to clash with. An override
+ * always wins, even when it clashes (the user chose it), and a derived name
+ * that would equal an override keeps its id too. */
+Test(catalog, display_names_that_would_clash_keep_their_id)
+{
+    static const struct dbt_col cols[] = {{"id", DB_VT_INT, false, true, NULL},
+                                          {"address_id", DB_VT_INT, true, false, NULL},
+                                          {"address", DB_VT_TEXT, true, false, NULL},
+                                          {"city_id", DB_VT_INT, true, false, NULL},
+                                          {"OwnerId", DB_VT_INT, true, false, NULL},
+                                          {"holder", DB_VT_TEXT, true, false, NULL},
+                                          {"zone_id", DB_VT_INT, true, false, NULL},
+                                          {"region", DB_VT_TEXT, true, false, NULL}};
+    struct cfg *cfg = test_cfg();
+    add_label(cfg, "customer", "holder", "Owner");
+    add_label(cfg, "customer", "region", "Zone");
+    add_label(cfg, "customer", "city_id", "Address");
+    struct db_table *raw = xcalloc(1, sizeof *raw);
+    dbt_table_fill(raw, "public", "customer", cols, sizeof cols / sizeof cols[0], true);
+    struct db_catalog cat;
+    cr_assert_eq(db_catalog_build(cfg, "public", raw, 1, &cat, NULL), SEEKI_E_OK);
+    const struct db_table *t;
+    cr_assert_eq(db_find_table(&cat, "customer", &t, NULL), SEEKI_E_OK);
+    const char *want[] = {"ID", "Address ID", "Address", "Address", "Owner ID", "Owner",
+                          "Zone ID", "Zone"};
+    for (size_t i = 0; i < t->ncols; i++)
+        cr_expect_str_eq(t->cols[i].display_name, want[i], "column %s", t->cols[i].name);
+    db_catalog_free(&cat);
+    cfg_destroy(cfg);
+}
