@@ -72,7 +72,9 @@ struct api_rows_req {
  *   AND-ed), cursor (a next_cursor/prev_cursor token, kept as text: api_rows decodes
  *   it against the view; when present, page is ignored). Unknown parameters are
  *   ignored; an empty value counts as absent.
- * With for_export, page and page_size are not read at all.
+ * With for_export, page, page_size and cursor are not read at all.
+ * Every parameter read must be valid UTF-8 in name and value (checked first,
+ * so no invalid byte ever reaches a database).
  * Errors are SEEKI_E_BAD_PARAM with a message naming the parameter or column
  * (filter value errors come from db_filter_parse). On error *out is left
  * empty (nothing to free); on success free it with api_rows_req_free. */

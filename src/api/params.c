@@ -2,10 +2,13 @@
  * (api.h): page, page_size, the sort syntaxes, search, filter.<col> and the
  * cursor token (kept as text for api_rows). Column names are resolved
  * against the live table here, so db/ only ever sees column indexes. Needs
- * no database: tests feed it a hand-built struct db_table. */
+ * no database: tests feed it a hand-built struct db_table. The only file that
+ * includes libunistring (the UTF-8 check of every parameter it reads). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistr.h>
 
 #include "api/api.h"
 #include "http/http.h"
@@ -271,6 +274,51 @@ static enum seeki_code parse_filters(const struct http_req *req, struct api_rows
     return SEEKI_E_OK;
 }
 
+/* Is key a parameter api_params_parse reads (for this route)? */
+static bool param_is_read(const char *key, bool for_export)
+{
+    static const char *const always[] = {"sort", "sort_column", "sort_direction", "search"};
+    static const char *const rows_only[] = {"page", "page_size", "cursor"};
+    if (strncmp(key, "filter.", 7) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+        if (strcmp(key, always[i]) == 0)
+            return true;
+    for (size_t i = 0; !for_export && i < sizeof rows_only / sizeof rows_only[0]; i++)
+        if (strcmp(key, rows_only[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Every parameter that is read must be valid UTF-8, name and value, before
+ * anything reaches a database: PostgreSQL would refuse the bytes (SQLSTATE
+ * 22021, a 500) and SQLite would compare them as they are, so both engines
+ * answer the same 400 here instead. Ignored parameters are not checked. */
+static enum seeki_code check_utf8(const struct http_req *req, bool for_export,
+                                  struct seeki_err *err)
+{
+    for (size_t i = 0; i < req->nparams; i++) {
+        const struct http_kv *p = &req->params[i];
+        if (!param_is_read(p->key, for_export))
+            continue;
+        const char *bad_in = "name";
+        const char *s = p->key;
+        const uint8_t *bad = u8_check((const uint8_t *)s, strlen(s));
+        if (!bad) {
+            bad_in = "value";
+            s = p->value;
+            bad = u8_check((const uint8_t *)s, strlen(s));
+        }
+        if (bad)
+            return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                              "Parameter '%.60s' is not valid UTF-8 (byte 0x%02X at offset %zu of "
+                              "its %s); send text as UTF-8, percent-encoded (encodeURIComponent "
+                              "does this)",
+                              p->key, (unsigned)*bad, (size_t)(bad - (const uint8_t *)s), bad_in);
+    }
+    return SEEKI_E_OK;
+}
+
 enum seeki_code api_params_parse(const struct http_req *req, const struct db_table *t,
                                  bool for_export, struct api_rows_req *out, struct seeki_err *err)
 {
@@ -278,7 +326,9 @@ enum seeki_code api_params_parse(const struct http_req *req, const struct db_tab
     out->table = t;
     out->page = 1;
     out->page_size = API_PAGE_SIZE_DEFAULT;
-    enum seeki_code rc = SEEKI_E_OK;
+    enum seeki_code rc = check_utf8(req, for_export, err);
+    if (rc != SEEKI_E_OK)
+        goto fail;
     if (!for_export) {
         const char *v = http_req_param(req, "page");
         if (v && *v && (rc = parse_page(v, out, err)) != SEEKI_E_OK)

@@ -167,6 +167,28 @@ static const struct pcase cases[] = {
     BAD("filter.=1", "Parameter 'filter.' needs a column name"),
     /* ignored parameters */
     OK("cursor=abc&foo=bar&filter=x&sort_col=id", "page=1 size=50" DEF_TAIL),
+    /* UTF-8: every parameter read must be valid UTF-8 (libunistring's u8_check) */
+    OK("search=%C3%A9", "page=1 size=50 sort= filter= search=\xc3\xa9"),
+    OK("search=%F0%9F%98%80", "page=1 size=50 sort= filter= search=\xf0\x9f\x98\x80"),
+    OK("foo=%FF&filter%FF=x&x%FF=%FF", "page=1 size=50" DEF_TAIL), /* ignored: not checked */
+    BAD("search=%FF", "Parameter 'search' is not valid UTF-8 (byte 0xFF at offset 0 of its "
+                      "value); send text as UTF-8, percent-encoded (encodeURIComponent does "
+                      "this)"),
+    BAD("search=ab%C0%AF", "Parameter 'search' is not valid UTF-8 (byte 0xC0 at offset 2 of its "
+                           "value)"),                     /* overlong '/' */
+    BAD("search=%ED%A0%80", "(byte 0xED at offset 0"),    /* UTF-16 surrogate */
+    BAD("search=%F4%90%80%80", "(byte 0xF4 at offset 0"), /* above U+10FFFF */
+    BAD("search=%E2%82", "(byte 0xE2 at offset 0"),       /* truncated */
+    BAD("search=%80", "(byte 0x80 at offset 0"),          /* lone continuation */
+    BAD("filter.name=%FF", "Parameter 'filter.name' is not valid UTF-8"),
+    BAD("filter.name=x&filter.id=%C0%AF", "Parameter 'filter.id' is not valid UTF-8"),
+    BAD("filter.%FF=1", "is not valid UTF-8 (byte 0xFF at offset 7 of its name)"),
+    BAD("sort=%FF", "Parameter 'sort' is not valid UTF-8"),
+    BAD("sort_column=%ED%A0%80", "Parameter 'sort_column' is not valid UTF-8"),
+    BAD("sort_column=id&sort_direction=%FF", "Parameter 'sort_direction' is not valid UTF-8"),
+    BAD("page=%FF", "Parameter 'page' is not valid UTF-8"),
+    BAD("page_size=%FF", "Parameter 'page_size' is not valid UTF-8"),
+    BAD("cursor=%FF", "Parameter 'cursor' is not valid UTF-8"),
     /* everything together */
     OK("page=3&page_size=25&sort=name:desc&search=x&filter.id=%3E%3D2",
        "page=3 size=25 sort=name:desc filter=id:GE(2) search=x"),
@@ -211,7 +233,10 @@ Test(params, export_ignores_page_and_page_size)
     static const struct pcase ex[] = {
         OK("page=abc&page_size=zz", "page=1 size=50" DEF_TAIL),
         OK("page=last&sort=name:desc", "page=1 size=50 sort=name:desc filter= search=-"),
+        OK("page=%FF&page_size=%C0%AF&cursor=%ED%A0%80", "page=1 size=50" DEF_TAIL),
         BAD("sort=nope", "Unknown column 'nope' in sort"),
+        BAD("search=%FF", "Parameter 'search' is not valid UTF-8"),
+        BAD("filter.name=%C0%AF", "Parameter 'filter.name' is not valid UTF-8"),
     };
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++)
         run_case(&ex[i], true);

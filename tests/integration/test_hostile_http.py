@@ -1,0 +1,92 @@
+"""Hostile HTTP from issue #16, over real sockets, on both engines; each section
+asserts the one outcome docs/api.md documents for it."""
+import json
+
+import pytest
+
+import fixture_db as F
+from harness import qs, status_of
+from test_bad_input import assert_json_error, assert_serving
+
+CSP = "default-src 'self'; frame-ancestors 'none'"
+
+
+def utf8_error(param, byte, offset, part="value"):
+    return ("Parameter '%s' is not valid UTF-8 (byte 0x%s at offset %d of its %s); send text "
+            "as UTF-8, percent-encoded (encodeURIComponent does this)"
+            % (param, byte, offset, part))
+
+
+def split_raw(raw):
+    """(status, {lower-case header: [values]}, body) of one raw HTTP answer."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return status_of(raw), headers, body
+
+
+def raw_get(client, target, host_lines, version="HTTP/1.1"):
+    """One GET with exactly the given Host lines (or none), connection closed after."""
+    req = "GET %s %s\r\n%sConnection: close\r\n\r\n" % (
+        target, version, "".join("%s\r\n" % h for h in host_lines))
+    return split_raw(client.raw(req.encode()))
+
+
+# --- 1. invalid UTF-8 in parameter values ------------------------------------------------
+
+BAD_UTF8 = [("%FF", "FF"), ("%C0%AF", "C0"), ("%ED%A0%80", "ED")]  # byte, overlong, surrogate
+
+
+@pytest.mark.parametrize("route", ["/api/tables/drivers/rows", "/api/export/drivers/csv"])
+@pytest.mark.parametrize("param", ["search", "filter.name", "filter.city"])
+@pytest.mark.parametrize("raw,byte", BAD_UTF8)
+def test_invalid_utf8_value_is_400_naming_the_parameter(client, route, param, raw, byte):
+    r = client.get("%s?%s=%s" % (route, param, raw))
+    assert assert_json_error(r, 400) == utf8_error(param, byte, 0)
+    assert_serving(client)
+
+
+def test_invalid_utf8_after_valid_text_gives_its_offset(client):
+    r = client.get("/api/tables/drivers/rows?search=Jos%C3%A9%FF")
+    assert assert_json_error(r, 400) == utf8_error("search", "FF", 5)
+
+
+@pytest.mark.parametrize("param", ["sort", "sort_column", "page", "page_size", "cursor"])
+def test_invalid_utf8_in_other_rows_parameters_is_400(client, param):
+    r = client.get("/api/tables/drivers/rows?%s=%%FF" % param)
+    assert assert_json_error(r, 400) == utf8_error(param, "FF", 0)
+
+
+def test_invalid_utf8_sort_direction_is_400(client):
+    r = client.get("/api/tables/drivers/rows?sort_column=id&sort_direction=%C0%AF")
+    assert assert_json_error(r, 400) == utf8_error("sort_direction", "C0", 0)
+
+
+def test_invalid_utf8_in_filter_column_name_is_400(client):
+    r = client.get("/api/tables/drivers/rows?filter.na%FFme=x")
+    assert assert_json_error(r, 400) == utf8_error("filter.na\ufffdme", "FF", 9, "name")
+
+
+def test_export_ignores_page_page_size_and_cursor_even_with_invalid_utf8(client):
+    r = client.get("/api/export/drivers/csv?page=%FF&page_size=%C0%AF&cursor=%ED%A0%80")
+    assert r.status == 200, r.body[:300]
+    assert r.body == client.get("/api/export/drivers/csv").body
+
+
+def test_unknown_parameter_with_invalid_utf8_is_ignored(client):
+    p = client.get_json("/api/tables/drivers/rows?x=%FF&%FF=1")
+    assert p["total_rows"] == len(F.DRIVERS)
+
+
+def test_valid_utf8_search_still_matches(client):
+    p = client.get_json("/api/tables/drivers/rows?search=Jos%C3%A9")
+    assert [x["id"] for x in p["rows"]] == [5]
+
+
+@pytest.mark.parametrize("route", ["/api/tables/%ff%fe/rows", "/api/tables/%ff%fe/columns",
+                                   "/api/export/%ff%fe/csv"])
+def test_invalid_utf8_table_name_stays_404(client, route):
+    r = client.get(route)
+    assert assert_json_error(r, 404) == "Table '\ufffd\ufffd' not found"
