@@ -127,6 +127,19 @@ static enum seeki_code listen_on(const char *host, int port, int *fd_out, bool *
 
 /* ---- MHD callbacks ------------------------------------------------------- */
 
+/* MHD calls this with the raw request target, before it splits the query into
+ * its own table of GET arguments. SeeKi never reads that table: it parses its
+ * copy of the target itself (http_req_set_target). So the query in MHD's buffer
+ * is cut right after the '?', and MHD parses an empty argument list.
+ *
+ * Why: libmicrohttpd 0.9.75 (Debian 12) spends a 56-byte record of the 32 KiB
+ * connection pool on every query segment, so ~500 short parameters (or "&&&")
+ * exhaust it. It then queues its 431 but overwrites the connection state
+ * afterwards, and the client gets nothing until the idle timeout (fixed
+ * upstream in 1.0). Without the records, a long target is bounded only by the
+ * read buffer, and MHD's 414/431 for that path are sent at once.
+ * uri points into MHD's read buffer (writable; const only in the prototype),
+ * and MHD looks for the '?' before this call, so the path is untouched. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)c;
@@ -136,6 +149,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     st->req.id = atomic_fetch_add(&s->next_id, 1) + 1;
     st->target = xstrdup(uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &st->start);
+    char *q = uri ? strchr((char *)uri, '?') : NULL;
+    if (q)
+        q[1] = '\0';
     return st;
 }
 

@@ -90,3 +90,44 @@ def test_valid_utf8_search_still_matches(client):
 def test_invalid_utf8_table_name_stays_404(client, route):
     r = client.get(route)
     assert assert_json_error(r, 404) == "Table '\ufffd\ufffd' not found"
+
+
+# --- 2. many query parameters, long values -------------------------------------------------
+
+@pytest.mark.parametrize("n", [100, 300, 450, 1000, 3000])
+def test_many_query_parameters_get_an_answer(client, n):
+    target = "/api/tables/drivers/rows?" + "&".join("p%d=1" % i for i in range(n))
+    p = client.get_json(target)  # unknown parameters are ignored
+    assert p["total_rows"] == len(F.DRIVERS)
+    assert_serving(client)
+
+
+def test_sixteen_thousand_empty_parameters_get_an_answer(client):
+    p = client.get_json("/api/tables/drivers/rows?" + "&" * 16000)
+    assert p["total_rows"] == len(F.DRIVERS)
+
+
+def test_many_parameters_before_a_real_one_still_apply_it(client):
+    target = ("/api/tables/drivers/rows?" + "&".join("p%d=1" % i for i in range(1000))
+              + "&" + qs([("filter.city", "boston")]))
+    p = client.get_json(target)
+    assert sorted(x["id"] for x in p["rows"]) == [1, 4, 8]
+
+
+@pytest.mark.parametrize("target", [
+    "/api/tables/drivers/rows?" + "&".join("p%d=1" % i for i in range(5000)),  # 38.9 KB
+    "/api/tables/drivers/rows?search=" + "a" * 40000,
+    "/api/tables/drivers/rows?" + "&" * 40000,
+])
+def test_request_target_past_the_connection_memory_is_414(client, target):
+    st, headers, body = split_raw(client.raw(
+        ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n"
+         % (target, client.port)).encode()))
+    assert st == 414, "status %r; body %r" % (st, body[:200])
+    assert_serving(client)
+
+
+@pytest.mark.parametrize("length", [4000, 16000, 30000])
+def test_long_search_value_is_answered(client, length):
+    p = client.get_json("/api/tables/drivers/rows?search=" + "q" * length)
+    assert p["rows"] == [] and p["total_rows"] == 0
