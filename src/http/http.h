@@ -55,6 +55,7 @@ struct http_kv {
  * (copy what must outlive it, e.g. into a streaming producer). */
 struct http_req {
     char *method;           /* "GET", "HEAD", ... as sent */
+    char *version;          /* "HTTP/1.1", "HTTP/1.0" as sent; NULL when unknown (unit tests) */
     char *path;             /* raw path as sent, still percent-encoded, no query */
     struct http_kv *params; /* query parameters in order, repeats kept, decoded
                              * ('+' is a space, %XX a byte); never NUL inside */
@@ -145,8 +146,9 @@ char *http_content_disposition(const char *name, const char *ext);
 /* Is the Host header acceptable for a server bound to bind_host:port?
  * Accepted names: bind_host, "localhost", "127.0.0.1", "[::1]" (and any IP
  * literal when bind_host is a wildcard such as 0.0.0.0 or ::), each either
- * without a port or with exactly `port`. A NULL host (HTTP/1.0 without Host)
- * is accepted: browsers, the DNS-rebinding vector, always send one. */
+ * without a port or with exactly `port`. A NULL host (an HTTP/1.0 request
+ * without Host; http_dispatch refuses HTTP/1.1 without one with 400 first) is
+ * accepted: browsers, the DNS-rebinding vector, always send one. */
 bool http_host_allowed(const char *host, const char *bind_host, int port);
 
 enum http_route_id {

@@ -33,6 +33,7 @@ void http_req_free(struct http_req *r)
     if (!r)
         return;
     free(r->method);
+    free(r->version);
     free(r->path);
     kv_free_all(r->params, r->nparams);
     kv_free_all(r->headers, r->nheaders);

@@ -212,7 +212,27 @@ static bool guard(const struct http_req *req, const char *bind_host, int port,
         free(msg);
         return true;
     }
+    /* RFC 9112 section 3.2: 400 for more than one Host, and for HTTP/1.1
+     * without one (HTTP/1.0 may omit it; the Host guard then has nothing to
+     * check, see http_host_allowed). */
+    size_t nhost = 0;
+    for (size_t i = 0; i < req->nheaders; i++)
+        nhost += strcasecmp(req->headers[i].key, "Host") == 0;
     const char *host = http_req_header(req, "Host");
+    bool http10 = req->version && strcmp(req->version, "HTTP/1.0") == 0;
+    if (nhost > 1 || (nhost == 0 && !http10)) {
+        char *url = site_url(bind_host, port);
+        char *msg = nhost > 1 ? xasprintf("Request has %zu Host headers; send exactly one, e.g. "
+                                          "open SeeKi at %s",
+                                          nhost, url)
+                              : xasprintf("%.20s request without a Host header; send one, e.g. "
+                                          "open SeeKi at %s",
+                                          req->version ? req->version : "HTTP/1.1", url);
+        http_resp_error(resp, 400, msg);
+        free(msg);
+        free(url);
+        return true;
+    }
     if (!http_host_allowed(host, bind_host, port)) {
         char *url = site_url(bind_host, port);
         char *msg = xasprintf("Host '%.100s' is not allowed; open SeeKi at %s", host, url);

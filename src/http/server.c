@@ -256,7 +256,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                  size_t *upload_data_size, void **con_cls)
 {
     (void)url;
-    (void)version;
     (void)upload_data;
     struct http_server *s = cls;
     struct http_conn *st = *con_cls;
@@ -265,6 +264,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     if (!st->seen) {
         st->seen = true;
         st->req.method = xstrdup(method);
+        st->req.version = xstrdup(version);
         MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &st->req);
         const char *cl = http_req_header(&st->req, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY_BYTES)

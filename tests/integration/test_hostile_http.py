@@ -131,3 +131,38 @@ def test_request_target_past_the_connection_memory_is_414(client, target):
 def test_long_search_value_is_answered(client, length):
     p = client.get_json("/api/tables/drivers/rows?search=" + "q" * length)
     assert p["rows"] == [] and p["total_rows"] == 0
+
+
+# --- 3. the Host header (RFC 9112 section 3.2) -------------------------------------------
+
+def test_http11_without_host_is_400(client):
+    st, headers, body = raw_get(client, "/api/status", [])
+    assert st == 400, body
+    assert headers["content-type"] == ["application/json"]
+    assert json.loads(body) == {"error": "HTTP/1.1 request without a Host header; send one, "
+                                         "e.g. open SeeKi at http://127.0.0.1:%d" % client.port}
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.1", "HTTP/1.0"])
+@pytest.mark.parametrize("hosts", [
+    ["Host: 127.0.0.1:%(port)d", "Host: 127.0.0.1:%(port)d"],
+    ["Host: localhost", "host: evil.example"],
+    ["HOST: evil.example", "Host: localhost:%(port)d"],
+])
+def test_more_than_one_host_is_400(client, version, hosts):
+    st, headers, body = raw_get(client, "/api/status", [h % {"port": client.port} for h in hosts],
+                                version)
+    assert st == 400, body
+    assert json.loads(body) == {"error": "Request has 2 Host headers; send exactly one, e.g. "
+                                         "open SeeKi at http://127.0.0.1:%d" % client.port}
+
+
+@pytest.mark.parametrize("target", ["/api/status", "/api/tables/drivers/rows?page_size=1", "/"])
+def test_http10_without_host_is_served(client, target):
+    st, headers, body = raw_get(client, target, [], "HTTP/1.0")
+    assert st == 200, body[:300]
+
+
+def test_http10_with_a_foreign_host_is_403(client):
+    st, headers, body = raw_get(client, "/api/status", ["Host: evil.example"], "HTTP/1.0")
+    assert st == 403, body

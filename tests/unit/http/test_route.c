@@ -350,6 +350,7 @@ Test(dispatch, oversized_body_is_413)
     req.method = xstrdup("GET");
     struct seeki_err err;
     cr_assert_eq(http_req_set_target(&req, "/api/status", &err), SEEKI_E_OK);
+    http_req_add_header(&req, "Host", "localhost:3141");
     http_req_add_header(&req, "Content-Length", "65536");
     struct http_resp r;
     http_resp_init(&r);
@@ -360,6 +361,56 @@ Test(dispatch, oversized_body_is_413)
 }
 
 /* ---- responses ----------------------------------------------------------- */
+
+/* Dispatches GET /api/status with the given version and Host headers
+ * (hosts is NULL-terminated). */
+static void run_hosts(const char *version, const char *const *hosts, struct http_resp *resp)
+{
+    struct http_req req;
+    http_req_init(&req);
+    req.method = xstrdup("GET");
+    req.version = version ? xstrdup(version) : NULL;
+    struct seeki_err err;
+    cr_assert_eq(http_req_set_target(&req, "/api/status", &err), SEEKI_E_OK);
+    for (size_t i = 0; hosts[i]; i++)
+        http_req_add_header(&req, i % 2 ? "host" : "Host", hosts[i]);
+    http_resp_init(resp);
+    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, resp);
+    http_req_free(&req);
+}
+
+Test(dispatch, host_header_count_rules)
+{
+    static const char *const none[] = {NULL};
+    static const char *const one[] = {"127.0.0.1:3141", NULL};
+    static const char *const two[] = {"127.0.0.1:3141", "127.0.0.1:3141", NULL};
+    static const char *const three[] = {"localhost", "evil.example", "localhost", NULL};
+    struct http_resp r;
+    run_hosts("HTTP/1.1", none, &r);
+    cr_expect_eq(r.status, 400);
+    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"HTTP/1.1 request without a Host header; send "
+                                       "one, e.g. open SeeKi at http://127.0.0.1:3141\"}");
+    http_resp_free(&r);
+    run_hosts(NULL, none, &r); /* unknown version: treated as HTTP/1.1 */
+    cr_expect_eq(r.status, 400);
+    http_resp_free(&r);
+    run_hosts("HTTP/1.0", none, &r);
+    cr_expect_eq(r.status, 200, "HTTP/1.0 may omit Host: %s", buf_str(&r.body));
+    http_resp_free(&r);
+    run_hosts("HTTP/1.1", one, &r);
+    cr_expect_eq(r.status, 200, "%s", buf_str(&r.body));
+    http_resp_free(&r);
+    run_hosts("HTTP/1.1", two, &r);
+    cr_expect_eq(r.status, 400);
+    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"Request has 2 Host headers; send exactly one, "
+                                       "e.g. open SeeKi at http://127.0.0.1:3141\"}");
+    http_resp_free(&r);
+    run_hosts("HTTP/1.0", three, &r);
+    cr_expect_eq(r.status, 400, "two Hosts are refused in HTTP/1.0 too");
+    cr_expect(strstr(buf_str(&r.body), "Request has 3 Host headers") != NULL, "%s",
+              buf_str(&r.body));
+    http_resp_free(&r);
+}
 
 Test(resp, internal_errors_have_the_fixed_body)
 {
