@@ -151,6 +151,11 @@ char *http_content_disposition(const char *name, const char *ext);
  * accepted: browsers, the DNS-rebinding vector, always send one. */
 bool http_host_allowed(const char *host, const char *bind_host, int port);
 
+/* The hardening headers every response SeeKi builds carries (docs/api.md):
+ * X-Content-Type-Options, Content-Security-Policy, Referrer-Policy, and
+ * Cache-Control: no-store when no_store. */
+void http_resp_add_common_headers(struct http_resp *resp, bool no_store);
+
 enum http_route_id {
     HTTP_R_NOT_FOUND, /* an unknown /api/... route */
     HTTP_R_BAD_PATH,  /* malformed percent-encoding in an /api/ path */

@@ -360,8 +360,19 @@ done:
         seeki_fail(&e, SEEKI_E_INTERNAL, "no response for %s", path);
         http_resp_fail(resp, &e, req->id);
     }
-    if (api || resp->status >= 400)
+    http_resp_add_common_headers(resp, api || resp->status >= 400);
+    free(rt.table);
+}
+
+void http_resp_add_common_headers(struct http_resp *resp, bool no_store)
+{
+    if (no_store)
         http_resp_add_header(resp, "Cache-Control", "no-store");
     http_resp_add_header(resp, "X-Content-Type-Options", "nosniff");
-    free(rt.table);
+    /* The UI builds its HTML with innerHTML from escaped strings; this policy
+     * is the second line: no inline or foreign script, style, frame or
+     * connection, and no framing of SeeKi by other sites. */
+    http_resp_add_header(resp, "Content-Security-Policy",
+                         "default-src 'self'; frame-ancestors 'none'");
+    http_resp_add_header(resp, "Referrer-Policy", "no-referrer");
 }

@@ -228,8 +228,7 @@ static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *conn
     seeki_err_clear(&err);
     if (http_req_set_target(&st->req, st->target, &err) != SEEKI_E_OK) {
         http_resp_error(&resp, 400, err.msg);
-        http_resp_add_header(&resp, "Cache-Control", "no-store");
-        http_resp_add_header(&resp, "X-Content-Type-Options", "nosniff");
+        http_resp_add_common_headers(&resp, true);
     } else {
         http_dispatch(&st->req, s->ctx, s->bind_host, s->port, &resp);
     }

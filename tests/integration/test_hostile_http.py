@@ -166,3 +166,33 @@ def test_http10_without_host_is_served(client, target):
 def test_http10_with_a_foreign_host_is_403(client):
     st, headers, body = raw_get(client, "/api/status", ["Host: evil.example"], "HTTP/1.0")
     assert st == 403, body
+
+
+# --- 4. hardening headers on every response ----------------------------------------------
+
+@pytest.mark.parametrize("target,status", [
+    ("/", 200), ("/index.html", 200), ("/app.css", 200), ("/js/app.js", 200),
+    ("/favicon.svg", 200), ("/api/status", 200), ("/api/tables", 200),
+    ("/api/tables/drivers/columns", 200), ("/api/tables/drivers/rows", 200),
+    ("/api/export/drivers/csv", 200), ("/api/config/display", 200),
+    ("/nope", 404), ("/api/nope", 404), ("/api/tables/nope/rows", 404),
+    ("/api/tables/drivers/rows?page=abc", 400), ("/api/tables/drivers/rows?search=%zz", 400),
+])
+def test_every_response_carries_csp_and_referrer_policy(client, target, status):
+    r = client.get(target)
+    assert r.status == status, r.body[:300]
+    assert r.headers.get("content-security-policy") == CSP
+    assert r.headers.get("referrer-policy") == "no-referrer"
+    assert r.headers.get("x-content-type-options") == "nosniff"
+
+
+@pytest.mark.parametrize("req,status", [
+    ("GET / HTTP/1.1\r\nHost: evil.example\r\n", 403),
+    ("POST /api/status HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n", 405),
+    ("GET /api/status HTTP/1.1\r\n", 400),
+])
+def test_refusals_carry_csp_and_referrer_policy(client, req, status):
+    st, headers, body = split_raw(client.raw((req + "Connection: close\r\n\r\n").encode()))
+    assert st == status, body
+    assert headers["content-security-policy"] == [CSP]
+    assert headers["referrer-policy"] == ["no-referrer"]

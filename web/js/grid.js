@@ -19,8 +19,11 @@ export class Grid {
     this.sort = [];
     this.pinned = 0;
     this.focus = { r: 0, c: 0 };
-    this.pinStyle = document.createElement('style');
-    document.head.appendChild(this.pinStyle);
+    // Pinned-column offsets go into a constructed stylesheet (CSSOM): the
+    // Content-Security-Policy (default-src 'self') refuses inline <style>.
+    this.pinSheet = new CSSStyleSheet();
+    this.pinCss = '';
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, this.pinSheet];
     table.addEventListener('click', (e) => this.onClick(e));
     table.addEventListener('keydown', (e) => this.onKey(e));
     table.addEventListener('focusin', (e) => this.onFocusIn(e));
@@ -51,12 +54,14 @@ export class Grid {
     for (let i = 0; i < SKELETON_ROWS; i++) {
       body += '<tr><th class="rownum"><span class="skel"></span></th>';
       for (let c = 0; c < Math.max(columns.length, 4); c++) {
-        body += `<td class="${c < pinnedCount ? `pin pin-${c}` : ''}"><span class="skel" style="width:${40 + ((i * 7 + c * 13) % 50)}%"></span></td>`;
+        body += `<td class="${c < pinnedCount ? `pin pin-${c}` : ''}"><span class="skel" data-w="${40 + ((i * 7 + c * 13) % 50)}"></span></td>`;
       }
       body += '</tr>';
     }
     this.table.setAttribute('aria-busy', 'true');
     this.table.innerHTML = (columns.length ? this.headHtml() : '') + body + '</tbody>';
+    // Widths through CSSOM, not style="" in the HTML (which the CSP refuses).
+    for (const el of this.table.querySelectorAll('.skel[data-w]')) el.style.width = `${el.dataset.w}%`;
     this.layoutPins();
   }
 
@@ -123,7 +128,10 @@ export class Grid {
       }
     }
     // Write only what changed: each write invalidates the layout of 1000s of cells.
-    if (this.pinStyle.textContent !== css) this.pinStyle.textContent = css;
+    if (this.pinCss !== css) {
+      this.pinSheet.replaceSync(css);
+      this.pinCss = css;
+    }
     const headH = headRow ? headRow.offsetHeight : 0;
     const padTop = `${headH}px`;
     const padLeft = `${left}px`;

@@ -412,6 +412,19 @@ Test(dispatch, host_header_count_rules)
     http_resp_free(&r);
 }
 
+Test(dispatch, hardening_headers_on_every_response)
+{
+    const char *targets[] = {"/", "/app.css", "/api/status", "/api/nope", "/nope"};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        struct http_resp r;
+        run(&setup_ctx, "GET", targets[i], NULL, &r);
+        cr_expect_str_eq(resp_header(&r, "Content-Security-Policy"),
+                         "default-src 'self'; frame-ancestors 'none'", "%s", targets[i]);
+        cr_expect_str_eq(resp_header(&r, "Referrer-Policy"), "no-referrer", "%s", targets[i]);
+        http_resp_free(&r);
+    }
+}
+
 Test(resp, internal_errors_have_the_fixed_body)
 {
     struct http_resp r;
