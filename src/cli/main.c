@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -16,16 +17,69 @@
 #include "log.h"
 #include "ssh/tunnel.h"
 
+/* SIGINT/SIGTERM, read by one thread from the start. Until SeeKi listens,
+ * the startup steps (demo build, tunnel, database connect) may block for a
+ * long time: a signal then stops the process at once, naming the step and
+ * removing a half-built demo file. Once serving, it wakes main for the
+ * orderly shutdown. */
+struct sigwatch {
+    sigset_t set;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int sig;
+    bool serving;
+    const char *step;   /* what startup is doing, for the log line */
+    char *demo_tmp[2];  /* removed when stopped mid-build */
+};
+
+static const char *sig_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+static void *sigwatch_main(void *arg)
+{
+    struct sigwatch *w = arg;
+    int sig = 0;
+    while (sigwait(&w->set, &sig) != 0) {
+    }
+    pthread_mutex_lock(&w->mu);
+    if (!w->serving) {
+        log_info("cli", "received %s while %s; stopped before SeeKi was listening",
+                 sig_name(sig), w->step);
+        for (size_t i = 0; i < 2; i++)
+            if (w->demo_tmp[i])
+                (void)unlink(w->demo_tmp[i]);
+        _exit(CLI_EXIT_FAIL); /* threads may be blocked in connect(); do not wait */
+    }
+    w->sig = sig;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void sigwatch_step(struct sigwatch *w, const char *step)
+{
+    pthread_mutex_lock(&w->mu);
+    w->step = step;
+    pthread_mutex_unlock(&w->mu);
+}
+
 /* Loads the configuration the command line asks for: the demo database, an
  * explicit --config, or the lookup order. *setup is set when no file exists. */
-static enum seeki_code main_config(const struct cli_args *a, struct cfg **out, bool *setup,
-                                   struct seeki_err *err)
+static enum seeki_code main_config(const struct cli_args *a, struct sigwatch *w,
+                                   struct cfg **out, bool *setup, struct seeki_err *err)
 {
     *setup = false;
     if (a->demo) {
         char *path = cli_demo_path();
         log_info("cli", "preparing the demo database at %s (built once, kept for later runs)",
                  path);
+        pthread_mutex_lock(&w->mu);
+        w->step = "building the demo database";
+        w->demo_tmp[0] = db_demo_tmp_path(path, false);
+        w->demo_tmp[1] = db_demo_tmp_path(path, true);
+        pthread_mutex_unlock(&w->mu);
         enum seeki_code rc = db_demo_create(path, err);
         if (rc == SEEKI_E_OK)
             *out = cfg_new_demo(path);
@@ -97,14 +151,23 @@ int main(int argc, char **argv)
     if (args.check)
         return cli_check(&args);
 
-    /* Signals are handled by sigwait() below; block them before any thread
+    /* Signals go to the sigwatch thread only: block them before any thread
      * starts so every thread inherits the mask. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    static struct sigwatch w = {.mu = PTHREAD_MUTEX_INITIALIZER,
+                                .cv = PTHREAD_COND_INITIALIZER,
+                                .step = "reading the configuration"};
+    sigemptyset(&w.set);
+    sigaddset(&w.set, SIGINT);
+    sigaddset(&w.set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &w.set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pthread_t sigthread;
+    int perr = pthread_create(&sigthread, NULL, sigwatch_main, &w);
+    if (perr != 0) {
+        log_error("cli", "Cannot start the signal thread: %s", strerror(perr));
+        return CLI_EXIT_FAIL;
+    }
+    pthread_detach(sigthread);
 
     struct cfg *cfg = NULL;
     struct cfg *setup_cfg = NULL;
@@ -114,8 +177,9 @@ int main(int argc, char **argv)
     int status = CLI_EXIT_FAIL;
     bool setup = false;
 
-    if (main_config(&args, &cfg, &setup, &err) != SEEKI_E_OK)
+    if (main_config(&args, &w, &cfg, &setup, &err) != SEEKI_E_OK)
         goto fail;
+    sigwatch_step(&w, "starting up");
     /* In setup mode a default config only carries the bind address. */
     if (setup)
         setup_cfg = cfg_new_demo("");
@@ -125,11 +189,15 @@ int main(int argc, char **argv)
     if (cfg) {
         if (cfg->path)
             log_info("cli", "config loaded from %s", cfg->path);
+        if (cfg->ssh.enabled)
+            sigwatch_step(&w, "opening the SSH tunnel");
         if (cli_open_tunnel(cfg, NULL, &tunnel, &err) != SEEKI_E_OK)
             goto fail;
+        sigwatch_step(&w, "connecting to the database");
         struct db_open_opts dopts = {.tunnel_port = tunnel ? tunnel_local_port(tunnel) : 0};
         if (db_open(cfg, &dopts, &db, &err) != SEEKI_E_OK)
             goto fail;
+        sigwatch_step(&w, "starting the HTTP server");
     }
 
     struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = setup, .version = SEEKI_VERSION,
@@ -149,9 +217,13 @@ int main(int argc, char **argv)
     if (hrc != SEEKI_E_OK)
         goto fail;
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    log_info("cli", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    pthread_mutex_lock(&w.mu);
+    w.serving = true;
+    while (w.sig == 0)
+        pthread_cond_wait(&w.cv, &w.mu);
+    int sig = w.sig;
+    pthread_mutex_unlock(&w.mu);
+    log_info("cli", "received %s, shutting down", sig_name(sig));
     status = CLI_EXIT_OK;
     goto done;
 
@@ -163,5 +235,11 @@ done:
     tunnel_close(tunnel);
     cfg_destroy(cfg);
     cfg_destroy(setup_cfg);
+    pthread_mutex_lock(&w.mu);
+    w.serving = true; /* from here a signal only waits for the exit */
+    free(w.demo_tmp[0]);
+    free(w.demo_tmp[1]);
+    w.demo_tmp[0] = w.demo_tmp[1] = NULL;
+    pthread_mutex_unlock(&w.mu);
     return status;
 }

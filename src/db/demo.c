@@ -158,6 +158,11 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+char *db_demo_tmp_path(const char *path, bool journal)
+{
+    return xasprintf("%s.tmp.%ld%s", path, (long)getpid(), journal ? "-journal" : "");
+}
+
 enum seeki_code db_demo_create(const char *path, struct seeki_err *err)
 {
     if (!path || !*path || path[strlen(path) - 1] == '/')
@@ -176,8 +181,8 @@ enum seeki_code db_demo_create(const char *path, struct seeki_err *err)
                           strerror(errno), DEMO_REMEDY);
 
     char *dir = dir_of(path);
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    char *tmp_journal = xasprintf("%s-journal", tmp);
+    char *tmp = db_demo_tmp_path(path, false);
+    char *tmp_journal = db_demo_tmp_path(path, true);
     enum seeki_code code = make_dirs(dir, path, err);
     if (code != SEEKI_E_OK)
         goto fail;

@@ -178,8 +178,16 @@ static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, b
         log_trace("db", "postgres: %s", sql->text);
         PGresult *r = NULL;
         if (PQsendQueryParams(c->pg, sql->text, (int)sql->nparams, NULL, vals, NULL, NULL, 0)) {
-            if (stream)
-                PQsetSingleRowMode(c->pg);
+            /* without single-row mode an export would hold the whole result in
+             * memory: never go on without it */
+            if (stream && !PQsetSingleRowMode(c->pg)) {
+                pg_drain(c->pg);
+                pg_release(e, c, false);
+                rc = seeki_fail(err, SEEKI_E_INTERNAL,
+                                "Could not stream rows from PostgreSQL (single-row mode refused); "
+                                "try again, and report this if it persists");
+                break;
+            }
             r = PQgetResult(c->pg);
         }
         ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;

@@ -107,7 +107,7 @@ enum seeki_code pgdb_params_build(const struct cfg *cfg, int tunnel_port, struct
     int tn = snprintf(tail, sizeof tail,
                       "-c default_transaction_read_only=on -c statement_timeout=%d "
                       "-c DateStyle=ISO -c IntervalStyle=postgres -c TimeZone=UTC "
-                      "-c extra_float_digits=1",
+                      "-c extra_float_digits=1 -c standard_conforming_strings=on",
                       timeout);
     db_scratch_append(&o, tail, (size_t)tn);
     params_set(p, "options", buf_str(&o));

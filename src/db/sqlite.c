@@ -229,7 +229,7 @@ static enum seeki_code lite_load_columns(struct lite_engine *e, struct lite_conn
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 1, t->relname, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
-    int pkpos[256] = {0}; /* pk ordinal per column (first 256 columns) */
+    int *pkpos = NULL; /* pk ordinal per column (0: not in the key) */
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
         if (sqlite3_column_int(st, 4) == 1)
@@ -237,6 +237,7 @@ static enum seeki_code lite_load_columns(struct lite_engine *e, struct lite_conn
         if (t->ncols == cap) {
             cap = cap ? cap * 2 : 16;
             t->cols = xrealloc(t->cols, cap * sizeof *t->cols);
+            pkpos = xrealloc(pkpos, cap * sizeof *pkpos);
         }
         struct db_column *col = &t->cols[t->ncols];
         memset(col, 0, sizeof *col);
@@ -249,24 +250,28 @@ static enum seeki_code lite_load_columns(struct lite_engine *e, struct lite_conn
         int pk = sqlite3_column_int(st, 3);
         col->is_primary_key = pk > 0;
         col->position = (int)t->ncols + 1;
-        if (t->ncols < SEEKI_ARRAY_LEN(pkpos))
-            pkpos[t->ncols] = pk;
+        pkpos[t->ncols] = pk;
         t->ncols++;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
+        free(pkpos);
         char what[300];
         snprintf(what, sizeof what, "the columns of '%s'", t->relname);
         return lite_fail(e, c, rc, what, err);
     }
     /* primary key in key order (pk is the 1-based position in the key) */
-    size_t limit = t->ncols < SEEKI_ARRAY_LEN(pkpos) ? t->ncols : SEEKI_ARRAY_LEN(pkpos);
-    for (int ord = 1; ord <= (int)limit; ord++)
-        for (size_t i = 0; i < limit; i++)
-            if (pkpos[i] == ord) {
-                t->pk = xrealloc(t->pk, (t->npk + 1) * sizeof *t->pk);
-                t->pk[t->npk++] = i;
-            }
+    size_t nkey = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        nkey += pkpos[i] > 0;
+    if (nkey > 0) {
+        t->pk = xcalloc(nkey, sizeof *t->pk);
+        for (size_t i = 0; i < t->ncols; i++)
+            if (pkpos[i] > 0 && (size_t)pkpos[i] <= nkey)
+                t->pk[pkpos[i] - 1] = i;
+        t->npk = nkey;
+    }
+    free(pkpos);
     /* INTEGER PRIMARY KEY is the rowid itself and can never be NULL. */
     if (t->has_rowid && t->npk == 1 && strcasecmp(t->cols[t->pk[0]].data_type, "INTEGER") == 0)
         t->cols[t->pk[0]].is_nullable = false;

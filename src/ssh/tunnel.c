@@ -419,9 +419,10 @@ enum seeki_code tunnel_open_ex(const struct cfg *cfg, const char *db_host, int d
     t->p.hk_write_accepted = false;
     t->st.state = TUNNEL_UP;
     t->st.since = time(NULL);
-    if (pthread_create(&t->thread, NULL, tunnel_main, t) != 0) {
+    int perr = pthread_create(&t->thread, NULL, tunnel_main, t);
+    if (perr != 0) { /* pthread_create returns the error; errno is not set */
         rc = seeki_fail(err, SEEKI_E_INTERNAL, "Cannot start the tunnel thread: %s",
-                        strerror(errno));
+                        strerror(perr));
         goto fail;
     }
     t->thread_started = true;

@@ -5,12 +5,13 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import time
 
 import pytest
 
 import fixture_db as F
-from harness import REPO, SeekiServer, run_seeki, running
+from harness import BIN, REPO, SCALE, SeekiServer, run_seeki, running
 
 VERSION = (REPO / "VERSION").read_text().strip()
 PASSWORD = "Sup3r-S3cret-Pw"
@@ -333,3 +334,45 @@ def test_shutdown_while_export_in_flight(fixture_env):
         srv.stop_and_check(signal.SIGTERM)
     finally:
         s.close()
+
+
+# --- signals during a slow startup -------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_connecting_stops_at_once(tmp, sig):
+    """A database that accepts the connection and never answers (connect_timeout=0:
+    libpq waits for ever) holds startup in the connect step. A signal must stop
+    SeeKi there, with exit 1 and a line naming the step; before the fix the
+    signals were blocked until startup finished, so it never stopped."""
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(4)
+    port = lst.getsockname()[1]
+    cfg = write_config(tmp.path, '[database]\nkind = "postgres"\nurl = '
+                       '"postgres://u:pw@127.0.0.1:%d/db?connect_timeout=0"\n' % port)
+    proc = subprocess.Popen([BIN, "--config", str(cfg), "--port", "0"], env=tmp.env,
+                            cwd=str(tmp.path), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    conn = None
+    try:
+        lst.settimeout(30)
+        conn, _ = lst.accept()  # seeki is now inside the database connect
+        proc.send_signal(sig)
+        try:
+            _, err = proc.communicate(timeout=15 * SCALE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("seeki did not stop on %s while connecting to the database" % sig.name)
+        err = err.decode("utf-8", "replace")
+        assert proc.returncode == 1, (proc.returncode, err)
+        assert ("INFO cli: received %s while connecting to the database; stopped before SeeKi "
+                "was listening" % sig.name) in err, err
+        assert "pw@" not in err and "postgres://" not in err, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if conn:
+            conn.close()
+        lst.close()

@@ -52,7 +52,8 @@ CREATE VIEW session_settings AS SELECT
     current_setting('TimeZone') AS tz,
     current_setting('DateStyle') AS datestyle,
     current_setting('IntervalStyle') AS intervalstyle,
-    current_setting('statement_timeout') AS stmt_timeout;
+    current_setting('statement_timeout') AS stmt_timeout,
+    current_setting('standard_conforming_strings') AS scs;
 CREATE VIEW slow AS SELECT 1 AS one FROM pg_sleep(3);
 CREATE VIEW held AS SELECT g AS n FROM generate_series(1, 5) g, pg_sleep(0.15);
 CREATE TABLE big AS
@@ -63,6 +64,8 @@ CREATE INDEX big_k ON big (k);
 CREATE INDEX big_label_partial ON big (label) WHERE id < 10;
 ANALYZE;
 CREATE ROLE %s LOGIN PASSWORD '%s';
+-- SeeKi pins it on (its LIKE ... ESCAPE '\' literals rely on it) whatever the role says
+ALTER ROLE reader SET standard_conforming_strings = off;
 GRANT USAGE ON SCHEMA sales TO %s;
 GRANT SELECT ON ALL TABLES IN SCHEMA public, sales TO %s;
 REVOKE SELECT ON secret_stuff FROM %s;

@@ -16,6 +16,14 @@ def test_session_is_pinned_read_only(client):
     assert row["datestyle"].startswith("ISO")
     assert row["intervalstyle"] == "postgres"
     assert row["stmt_timeout"] == "2s"
+    assert row["scs"] == "on"  # the reader role's own default is off (conftest.py)
+
+
+def test_search_with_a_backslash_under_a_role_without_standard_strings(client):
+    # with standard_conforming_strings off, ESCAPE '\' would be an open literal
+    assert client.rows("public.items", {"search": "item\\"})["rows"] == []
+    assert [r["id"] for r in client.rows("public.items", {"search": "C ITE"})["rows"]] == [1]
+    assert [r["id"] for r in client.rows("public.items", {"search": "ITEM"})["rows"]] == [1]
 
 
 def snapshot(pg):

@@ -537,3 +537,42 @@ Test(sqlite, missing_file_non_database_and_directory_fail_clearly)
     cr_expect(strstr(err.msg, "not a valid PostgreSQL URL") != NULL, "%s", err.msg);
     cfg_destroy(c);
 }
+
+/* A primary key past the 256th column (and in another order than the columns):
+ * every key column is found, in key order. Before, only the first 256 columns
+ * were looked at, and this table had no key. */
+Test(sqlite, primary_key_past_the_256th_column)
+{
+    char wide[300];
+    snprintf(wide, sizeof wide, "%s/wide.db", dir);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(wide, &db), SQLITE_OK);
+    struct buf sql;
+    buf_init(&sql, 0);
+    cr_assert_eq(buf_puts(&sql, "CREATE TABLE wide ("), 0);
+    for (int i = 1; i <= 300; i++)
+        cr_assert_eq(buf_printf(&sql, "c%d INTEGER%s", i, i < 300 ? ", " : ""), 0);
+    cr_assert_eq(buf_puts(&sql, ", PRIMARY KEY (c290, c5)) WITHOUT ROWID;"
+                                "INSERT INTO wide (c290, c5, c1) VALUES (2, 1, 10), (1, 9, 20);"),
+                 0);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, sql.data, NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+    sqlite3_close(db);
+    buf_free(&sql);
+
+    struct cfg *c = cfg_for(wide);
+    struct db_engine *e = open_engine(c);
+    const struct db_table *t = table(e, "wide");
+    cr_assert_eq(t->ncols, 300);
+    cr_assert_eq(t->npk, 2);
+    cr_expect_eq(t->pk[0], 289);
+    cr_expect_eq(t->pk[1], 4);
+    cr_expect(t->cols[289].is_primary_key && t->cols[4].is_primary_key);
+    cr_expect(!t->cols[0].is_primary_key);
+    /* default order is the key: (c290, c5) = (1, 9) then (2, 1) */
+    struct db_query q = {.table = t, .limit = -1};
+    expect_rows(e, &q, "20,10", "rows in key order");
+    db_close(e);
+    cfg_destroy(c);
+    unlink(wide);
+}
