@@ -7,7 +7,7 @@
 B        ?= build
 CC       ?= cc
 CXX      ?= c++
-PKGS     := libpq sqlite3 libmicrohttpd jansson libssh
+PKGS     := libpq sqlite3 libmicrohttpd jansson libssh libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TOML_CFLAGS := $(shell pkg-config --cflags tomlplusplus 2>/dev/null)

@@ -3,11 +3,14 @@
  * (does an index serve the order; the boundary row at a position). SQL is
  * built by sql.c as always: token bytes only ever become bound values.
  * docs/internals/paging.md describes the token layout and the seek. */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "db/db_int.h"
 #include "db/engine.h"
@@ -23,7 +26,7 @@
 
 /* ---- the signing key --------------------------------------------------- */
 
-static uint8_t cur_key[DB_SHA256_LEN];
+static uint8_t cur_key[DB_CURSOR_KEY_LEN];
 static pthread_once_t cur_key_once = PTHREAD_ONCE_INIT;
 static bool cur_key_fixed;
 
@@ -31,16 +34,10 @@ static void cur_key_init(void)
 {
     if (cur_key_fixed)
         return;
-    size_t got = 0;
-    while (got < sizeof cur_key) {
-        ssize_t n = getrandom(cur_key + got, sizeof cur_key - got, 0);
-        if (n <= 0) {
-            /* getrandom cannot fail on Linux >= 3.17 except by EINTR; a
-             * predictable key would let anyone forge tokens, so stop. */
-            log_error("db", "getrandom() failed; cannot create the cursor signing key");
-            abort();
-        }
-        got += (size_t)n;
+    if (RAND_bytes(cur_key, (int)sizeof cur_key) != 1) {
+        /* a predictable key would let anyone forge tokens, so stop */
+        log_error("db", "OpenSSL's RAND_bytes failed; cannot create the cursor signing key");
+        abort();
     }
 }
 
@@ -51,7 +48,7 @@ static const uint8_t *cur_signing_key(void)
 }
 
 #ifdef SEEKI_UNIT
-void db_cursor_set_key(const uint8_t key[DB_SHA256_LEN])
+void db_cursor_set_key(const uint8_t key[DB_CURSOR_KEY_LEN])
 {
     pthread_once(&cur_key_once, cur_key_init);
     memcpy(cur_key, key, sizeof cur_key);
@@ -193,51 +190,66 @@ static uint64_t get_u64(const uint8_t *p)
     return v;
 }
 
+#define CUR_SHA256_LEN 32
+
 /* Length-prefixed field, so no two views hash the same by concatenation. */
-static void dig_field(struct db_sha256 *h, const char *s, size_t n)
+static void dig_field(EVP_MD_CTX *h, const char *s, size_t n)
 {
     uint8_t len[8];
     put_u64(len, n);
-    db_sha256_update(h, len, sizeof len);
-    db_sha256_update(h, s ? s : "", n);
+    if (EVP_DigestUpdate(h, len, sizeof len) != 1 || EVP_DigestUpdate(h, s ? s : "", n) != 1)
+        abort(); /* only on allocation failure inside OpenSSL */
 }
 
-static void dig_str(struct db_sha256 *h, const char *s)
+static void dig_str(EVP_MD_CTX *h, const char *s)
 {
     dig_field(h, s, s ? strlen(s) : 0);
 }
 
-/* SHA-256 over what makes a view: table, sorts, search, filters (by column
- * name, operator and operands) and the page size. */
+/* SHA-256 (libcrypto) over what makes a view: table, sorts, search, filters
+ * (by column name, operator and operands) and the page size. */
 static void cur_view_digest(const struct db_query *q, int64_t page_size,
-                            uint8_t out[DB_SHA256_LEN])
+                            uint8_t out[CUR_SHA256_LEN])
 {
-    struct db_sha256 h;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    if (!h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1)
+        abort(); /* out of memory */
     char num[32];
     const struct db_table *t = q->table;
-    db_sha256_init(&h);
-    dig_str(&h, "seeki-cursor-view-v1");
-    dig_str(&h, t->schema);
-    dig_str(&h, t->relname);
+    dig_str(h, "seeki-cursor-view-v1");
+    dig_str(h, t->schema);
+    dig_str(h, t->relname);
     for (size_t i = 0; i < q->nsorts; i++) {
-        dig_str(&h, q->sorts[i].col < t->ncols ? t->cols[q->sorts[i].col].name : "?");
-        dig_str(&h, q->sorts[i].desc ? "desc" : "asc");
+        dig_str(h, q->sorts[i].col < t->ncols ? t->cols[q->sorts[i].col].name : "?");
+        dig_str(h, q->sorts[i].desc ? "desc" : "asc");
     }
-    dig_str(&h, "|search");
-    dig_str(&h, q->search && *q->search ? q->search : "");
+    dig_str(h, "|search");
+    dig_str(h, q->search && *q->search ? q->search : "");
     for (size_t i = 0; i < q->nfilters; i++) {
         const struct db_filter *f = &q->filters[i];
         if (f->op == DB_F_NONE)
             continue;
-        dig_str(&h, f->col < t->ncols ? t->cols[f->col].name : "?");
+        dig_str(h, f->col < t->ncols ? t->cols[f->col].name : "?");
         int n = snprintf(num, sizeof num, "%d", (int)f->op);
-        dig_field(&h, num, (size_t)n);
-        dig_str(&h, f->a);
-        dig_str(&h, f->b);
+        dig_field(h, num, (size_t)n);
+        dig_str(h, f->a);
+        dig_str(h, f->b);
     }
     int n = snprintf(num, sizeof num, "|%lld", (long long)page_size);
-    dig_field(&h, num, (size_t)n);
-    db_sha256_final(&h, out);
+    dig_field(h, num, (size_t)n);
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(h, out, &len) != 1 || len != CUR_SHA256_LEN)
+        abort();
+    EVP_MD_CTX_free(h);
+}
+
+/* HMAC-SHA256 (libcrypto) of msg under the run's signing key. */
+static void cur_mac(const uint8_t *msg, size_t n, uint8_t out[CUR_SHA256_LEN])
+{
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), cur_signing_key(), DB_CURSOR_KEY_LEN, msg, n, out, &len) ||
+        len != CUR_SHA256_LEN)
+        abort(); /* out of memory */
 }
 
 /* ---- encode / decode -------------------------------------------------------- */
@@ -264,7 +276,7 @@ char *db_cursor_encode(const struct db_query *q, int64_t page_size, const struct
     }
     size_t len = CUR_HEAD_LEN + ksize + CUR_MAC_LEN;
     uint8_t *p = xcalloc(1, len), *w = p;
-    uint8_t dig[DB_SHA256_LEN], mac[DB_SHA256_LEN];
+    uint8_t dig[CUR_SHA256_LEN], mac[CUR_SHA256_LEN];
     *w++ = CUR_VERSION;
     *w++ = c->prev ? 1 : 0;
     put_u64(w, (uint64_t)c->page);
@@ -293,7 +305,7 @@ char *db_cursor_encode(const struct db_query *q, int64_t page_size, const struct
             w += k->len;
         }
     }
-    db_hmac_sha256(cur_signing_key(), DB_SHA256_LEN, p, (size_t)(w - p), mac);
+    cur_mac(p, (size_t)(w - p), mac);
     memcpy(w, mac, CUR_MAC_LEN);
     char *tok = cur_b64url(p, len);
     free(p);
@@ -371,17 +383,14 @@ enum seeki_code db_cursor_decode(const struct db_query *q, int64_t page_size, co
     if (!p)
         return cur_bad(err, "the token is not base64url text");
     enum seeki_code rc = SEEKI_E_OK;
-    uint8_t mac[DB_SHA256_LEN], dig[DB_SHA256_LEN];
+    uint8_t mac[CUR_SHA256_LEN], dig[CUR_SHA256_LEN];
     if (n < CUR_HEAD_LEN + CUR_MAC_LEN) {
         rc = cur_bad(err, "the token is too short");
         goto done;
     }
     size_t body = n - CUR_MAC_LEN;
-    db_hmac_sha256(cur_signing_key(), DB_SHA256_LEN, p, body, mac);
-    uint8_t diff = 0; /* constant-time compare */
-    for (size_t i = 0; i < CUR_MAC_LEN; i++)
-        diff |= (uint8_t)(mac[i] ^ p[body + i]);
-    if (diff != 0) {
+    cur_mac(p, body, mac);
+    if (CRYPTO_memcmp(mac, p + body, CUR_MAC_LEN) != 0) {
         rc = cur_bad(err, "its signature does not match (the token was altered, or an earlier "
                           "run of SeeKi issued it)");
         goto done;

@@ -176,28 +176,14 @@ size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_
 /* The dialect an engine speaks (by its kind name). */
 enum db_dialect db_engine_dialect(const struct db_engine *e);
 
-/* ---- SHA-256 / HMAC-SHA256 (sha256.c), for signing cursors --------------- */
+/* ---- cursor signing (cursor.c; OpenSSL's libcrypto) ---------------------- */
 
-#define DB_SHA256_LEN 32
-
-struct db_sha256 {
-    uint32_t h[8];
-    uint64_t total; /* bytes hashed so far */
-    uint8_t buf[64];
-    size_t nbuf;
-};
-
-void db_sha256_init(struct db_sha256 *c);
-void db_sha256_update(struct db_sha256 *c, const void *data, size_t n);
-/* Writes the digest and wipes c. */
-void db_sha256_final(struct db_sha256 *c, uint8_t out[DB_SHA256_LEN]);
-void db_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
-                    uint8_t out[DB_SHA256_LEN]);
+#define DB_CURSOR_KEY_LEN 32 /* HMAC-SHA256 key */
 
 #ifdef SEEKI_UNIT
 /* cursor.c test hooks: a fixed signing key (tests need reproducible tokens),
  * and base64url both ways. */
-void db_cursor_set_key(const uint8_t key[DB_SHA256_LEN]);
+void db_cursor_set_key(const uint8_t key[DB_CURSOR_KEY_LEN]);
 char *cur_b64url(const uint8_t *p, size_t n);
 uint8_t *cur_unb64url(const char *s, size_t *n);
 #endif

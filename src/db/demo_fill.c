@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "util/err.h"
 #include "util/mem.h"
@@ -91,16 +92,6 @@ static void put_be32(unsigned char *p, uint32_t v)
     p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
 }
 
-static uint32_t crc32_update(uint32_t c, const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return c;
-}
-
 /* Writes one PNG chunk (length, type, data, CRC) at out; returns its size. */
 static size_t png_chunk(unsigned char *out, const char type[4], const unsigned char *data,
                         size_t len)
@@ -109,7 +100,7 @@ static size_t png_chunk(unsigned char *out, const char type[4], const unsigned c
     memcpy(out + 4, type, 4);
     if (len)
         memcpy(out + 8, data, len);
-    uint32_t crc = crc32_update(0xffffffffu, out + 4, 4 + len) ^ 0xffffffffu;
+    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), out + 4, (uInt)(4 + len));
     put_be32(out + 8 + len, crc);
     return 12 + len;
 }
@@ -138,16 +129,14 @@ size_t db_demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3])
             memcpy(raw + k, px, 3);
         }
     }
-    uint32_t a = 1, b = 0; /* Adler-32 of the raw bytes */
-    for (size_t i = 0; i < raw_len; i++) {
-        a = (a + raw[i]) % 65521;
-        b = (b + a) % 65521;
-    }
+    /* zlib's Adler-32 of the raw bytes; the deflate stream stays "stored"
+     * (uncompressed) so the photos' sizes, and the demo file, never change */
+    uint32_t adler = (uint32_t)adler32(adler32(0L, Z_NULL, 0), raw, (uInt)raw_len);
     z[0] = 0x78, z[1] = 0x01; /* zlib header: deflate, 32K window */
     z[2] = 0x01;              /* final block, stored */
     z[3] = (unsigned char)raw_len, z[4] = (unsigned char)(raw_len >> 8);
     z[5] = (unsigned char)~raw_len, z[6] = (unsigned char)(~raw_len >> 8);
-    put_be32(z + 7 + raw_len, (b << 16) | a);
+    put_be32(z + 7 + raw_len, adler);
 
     unsigned char ihdr[13] = {0};
     put_be32(ihdr, w);
