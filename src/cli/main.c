@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "db/engine.h"
+#include "demo/demo.h"
 #include "http/http.h"
 #include "log.h"
 #include "ssh/tunnel.h"
@@ -77,10 +78,10 @@ static enum seeki_code main_config(const struct cli_args *a, struct sigwatch *w,
                  path);
         pthread_mutex_lock(&w->mu);
         w->step = "building the demo database";
-        w->demo_tmp[0] = db_demo_tmp_path(path, false);
-        w->demo_tmp[1] = db_demo_tmp_path(path, true);
+        w->demo_tmp[0] = demo_tmp_path(path, false);
+        w->demo_tmp[1] = demo_tmp_path(path, true);
         pthread_mutex_unlock(&w->mu);
-        enum seeki_code rc = db_demo_create(path, err);
+        enum seeki_code rc = demo_create(path, err);
         if (rc == SEEKI_E_OK)
             *out = cfg_new_demo(path);
         free(path);
@@ -205,6 +206,11 @@ int main(int argc, char **argv)
     struct http_options hopts = {.host = bindcfg->server_host, .port = bindcfg->server_port};
     enum seeki_code hrc = http_start(&hopts, &ctx, &srv, &err);
     if (hrc == SEEKI_E_OK) {
+        /* serving from here: a signal now means the orderly shutdown (set
+         * before the "listening" line, which whoever started us waits for) */
+        pthread_mutex_lock(&w.mu);
+        w.serving = true;
+        pthread_mutex_unlock(&w.mu);
         const char *h = bindcfg->server_host;
         bool v6 = strchr(h, ':') != NULL;
         char url[300];
@@ -218,7 +224,6 @@ int main(int argc, char **argv)
         goto fail;
 
     pthread_mutex_lock(&w.mu);
-    w.serving = true;
     while (w.sig == 0)
         pthread_cond_wait(&w.cv, &w.mu);
     int sig = w.sig;

@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "db/pgurl.h"
+#include "db/pg/url.h"
 #include "ssh/tunnel.h"
 
 /* With [ssh]: opens the tunnel to the database host and port of

@@ -1,7 +1,7 @@
 /* Keyset cursors (SPEC §5 "Deep pages"): signed, opaque page tokens that
  * carry a boundary row's order-key values, and the numbered-jump helpers
  * (does an index serve the order; the boundary row at a position). SQL is
- * built by sql.c as always: token bytes only ever become bound values.
+ * built by db/sql/ as always: token bytes only ever become bound values.
  * docs/internals/paging.md describes the token layout and the seek. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
 #include "db/engine.h"
 #include "log.h"
 #include "util/mem.h"
@@ -134,11 +134,6 @@ SEEKI_TESTABLE uint8_t *cur_unb64url(const char *s, size_t *n)
 }
 
 /* ---- keys and the view digest ------------------------------------------------ */
-
-enum db_dialect db_engine_dialect(const struct db_engine *e)
-{
-    return strcmp(e->ops->kind_name, "postgres") == 0 ? DB_SQL_PG : DB_SQL_SQLITE;
-}
 
 size_t db_order_keys(const struct db_engine *e, const struct db_query *q,
                      struct db_order_key **out)

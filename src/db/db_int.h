@@ -1,8 +1,9 @@
 /* Internals shared by the db/ files and their unit tests (nothing outside db/
  * includes this): the engine vtable every backend implements, the common
- * engine header they embed, catalog building, type mapping, the SQL builder
- * (sql.c) and the generic connection pool (pool.c). Engines (sqlite.c, pg.c)
- * plug in by filling struct db_engine_ops and calling the shared helpers. */
+ * engine header they embed, catalog building, type mapping, cursor signing
+ * and the generic connection pool (pool.c); the SQL builder has its own header
+ * (db/sql/sql.h). Engines (db/sqlite/, db/pg/) plug in by filling struct
+ * db_engine_ops and calling the shared helpers. */
 #ifndef SEEKI_DB_INT_H
 #define SEEKI_DB_INT_H
 
@@ -30,8 +31,15 @@ struct db_iter {
     const struct db_iter_ops *ops;
 };
 
+/* The SQL dialect an engine speaks (db/sql/ writes both). */
+enum db_dialect {
+    DB_SQL_SQLITE, /* "ident", ? placeholders, seeki_icontains() for case-insensitive matching */
+    DB_SQL_PG      /* "ident", $1..$n placeholders, ILIKE, typed casts */
+};
+
 struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
+    enum db_dialect dialect;
     const char *default_schema; /* tables here are named bare: "main" / "public" */
     /* Reads every relation of the selected schemas (not yet filtered by
      * tables.include/exclude). Each table must have schema, relname, kind,
@@ -62,20 +70,12 @@ struct db_engine {
     struct db_catalog catalog; /* built once in db_open, immutable after */
 };
 
-/* SQLite engine (sqlite.c): opens cfg->sqlite_path read-only and fills *out
+/* SQLite engine (sqlite/sqlite.c): opens cfg->sqlite_path read-only and fills *out
  * with an engine whose catalog is still empty (db_open loads it). */
 enum seeki_code litedb_open(const struct cfg *cfg, struct db_engine **out,
                             struct seeki_err *err) SEEKI_MUST_CHECK;
 
-/* The SQL function behind SQLite search and "contains" filters
- * (sqlite_fold.c): seeki_icontains(text, needle), Unicode case-insensitive,
- * needle literal. Registered on every SQLite connection; SQLITE_OK or an
- * SQLite error code. */
-#define DB_SQLITE_ICONTAINS "seeki_icontains"
-struct sqlite3;
-int db_sqlite_register_fold(struct sqlite3 *db);
-
-/* PostgreSQL engine (pg.c): builds the connection parameters from
+/* PostgreSQL engine (pg/pg.c): builds the connection parameters from
  * cfg->db_url (tunnel_port > 0: through 127.0.0.1:tunnel_port), connects
  * once (a failure is SEEKI_E_DB_UNAVAILABLE with the troubleshooting
  * message; never the password or URL), checks the session is read-only and
@@ -83,12 +83,6 @@ int db_sqlite_register_fold(struct sqlite3 *db);
 enum seeki_code pgdb_open(const struct cfg *cfg, int tunnel_port, struct db_engine **out,
                           struct seeki_err *err) SEEKI_MUST_CHECK;
 
-#ifdef SEEKI_UNIT
-/* Test hook: runs sql on a pooled connection of a SQLite engine, to prove
- * that writes are refused. Not built into the release binary. */
-enum seeki_code litedb_test_exec(struct db_engine *e, const char *sql,
-                                 struct seeki_err *err) SEEKI_MUST_CHECK;
-#endif
 
 /* ---- catalog (catalog.c) ------------------------------------------------ */
 
@@ -124,58 +118,6 @@ enum db_vtype db_sqlite_vtype(const char *decl);
  * Unknown types give DB_VT_OTHER (display type = the SQL type name). */
 enum db_vtype db_pg_vtype(const char *typname, char typcategory);
 
-/* ---- SQL builder (sql.c) ------------------------------------------------ */
-
-enum db_dialect {
-    DB_SQL_SQLITE, /* "ident", ? placeholders, LIKE (ASCII case-insensitive) */
-    DB_SQL_PG      /* "ident", $1..$n placeholders, ILIKE, typed casts */
-};
-
-/* How a parameter is bound. PostgreSQL always binds the text; SQLite binds
- * i / d for INT / REAL so comparisons stay numeric even without affinity. */
-enum db_param_kind {
-    DB_PARAM_TEXT,
-    DB_PARAM_INT,
-    DB_PARAM_REAL,
-    DB_PARAM_BLOB /* SQLite only (a cursor's BLOB key): text holds len raw bytes */
-};
-
-struct db_param {
-    enum db_param_kind kind;
-    char *text; /* owned; always set (the value's text form); NUL-terminated */
-    int64_t i;  /* DB_PARAM_INT */
-    double d;   /* DB_PARAM_REAL */
-    size_t len; /* DB_PARAM_BLOB: bytes in text */
-};
-
-/* One built statement: SQL text plus its parameters in placeholder order. */
-struct db_sql {
-    char *text;
-    struct db_param *params;
-    size_t nparams;
-    size_t cap; /* allocated params */
-};
-
-/* Builds SELECT <all columns in order> FROM "schema"."rel" WHERE <filters
- * AND search> ORDER BY <sorts, then primary key or rowid/ctid> LIMIT/OFFSET
- * for q. Identifiers come only from q->table (the live catalog) and are
- * quoted; every request value is a parameter. Errors: SEEKI_E_BAD_PARAM for
- * a column index out of range or a bad operand (filters are normally
- * validated by db_filter_parse already), SEEKI_E_INTERNAL when the SQL text
- * would exceed BUF_MAX_SQL. On error *out is left empty. */
-enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struct db_sql *out,
-                              struct seeki_err *err) SEEKI_MUST_CHECK;
-/* SELECT COUNT(*) with the same FROM and WHERE as db_sql_select. */
-enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct db_sql *out,
-                             struct seeki_err *err) SEEKI_MUST_CHECK;
-void db_sql_free(struct db_sql *s); /* NULL accepted; leaves *s empty */
-
-/* The full order of q in dialect d (see db_order_keys in engine.h): heap
- * array in *out (NULL when the count is 0). */
-size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_order_key **out);
-/* The dialect an engine speaks (by its kind name). */
-enum db_dialect db_engine_dialect(const struct db_engine *e);
-
 /* ---- cursor signing (cursor.c; OpenSSL's libcrypto) ---------------------- */
 
 #define DB_CURSOR_KEY_LEN 32 /* HMAC-SHA256 key */
@@ -187,49 +129,6 @@ void db_cursor_set_key(const uint8_t key[DB_CURSOR_KEY_LEN]);
 char *cur_b64url(const uint8_t *p, size_t n);
 uint8_t *cur_unb64url(const char *s, size_t *n);
 #endif
-
-/* Appends ident quoted for SQL ("a""b"); -1 when out is full. */
-int db_sql_quote_ident(struct buf *out, const char *ident) SEEKI_MUST_CHECK;
-
-/* ---- statement builder shared by sql.c and sql_seek.c -------------------- */
-
-/* A statement under construction: text grows in `text` (bounded by
- * BUF_MAX_SQL; an append that does not fit sets `full`, reported by the
- * caller), parameters go to `out`, which owns their text. */
-struct sqlb {
-    enum db_dialect d;
-    const struct db_table *t;
-    struct buf text;
-    struct db_sql *out;
-    bool full; /* an append hit BUF_MAX_SQL */
-};
-
-void db_sqlb_puts(struct sqlb *b, const char *s);
-/* Adds a parameter (text owned by the statement from now on) and writes its
- * placeholder. */
-void db_sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i, double d);
-void db_sqlb_param_ref(struct sqlb *b, size_t n); /* PostgreSQL: $n again */
-void db_sqlb_param_int(struct sqlb *b, int64_t v);
-/* One order key as an expression: its quoted column, or the row id. */
-void db_sqlb_key_expr(struct sqlb *b, const struct db_order_key *k);
-/* "SELECT <select list> FROM "schema"."rel"" for q (columns, with_keys /
- * keys_only order keys). */
-void db_sqlb_select_from(struct sqlb *b, const struct db_query *q);
-/* " WHERE <filters> AND (<search>)" for q; nothing when it has neither. */
-enum seeki_code db_sqlb_where(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
-/* " LIMIT ? OFFSET ?" (or the OFFSET alone) for q. */
-void db_sqlb_limit(struct sqlb *b, const struct db_query *q);
-
-/* sql_seek.c: the keyset predicate "strictly after q->seek in read order"
- * (parenthesized, to be AND-ed to the WHERE). SEEKI_E_BAD_PARAM when the
- * seek's key count does not match the order. */
-enum seeki_code db_sqlb_seek(struct sqlb *b, const struct db_query *q, struct seeki_err *err);
-/* sql_seek.c: when q's seek is best read as a UNION ALL of index ranges (an
- * ascending read with a nullable key and a non-NULL boundary, see
- * docs/internals/paging.md "The seek"), writes the whole page statement and
- * sets *done; else writes nothing and clears *done. */
-enum seeki_code db_sqlb_seek_union(struct sqlb *b, const struct db_query *q, bool *done,
-                                   struct seeki_err *err);
 
 /* ---- connection pool (pool.c) ------------------------------------------- */
 
@@ -278,6 +177,9 @@ bool enc_is_json_number(const char *s, size_t n, bool *integer);
 bool enc_is_json(const char *s, size_t n);
 void enc_double(double d, char out[32]);
 #endif
+
+/* The dialect an engine speaks (its ops' dialect). */
+enum db_dialect db_engine_dialect(const struct db_engine *e);
 
 /* True when q has no search and no effective filter, so a table-wide
  * estimate describes it (engine.c). */

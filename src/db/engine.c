@@ -125,3 +125,8 @@ bool db_query_is_plain(const struct db_query *q)
             return false;
     return true;
 }
+
+enum db_dialect db_engine_dialect(const struct db_engine *e)
+{
+    return e->ops->dialect;
+}

@@ -328,13 +328,4 @@ int db_cell_json(const struct db_column *c, const struct db_cell *v, struct buf 
 int db_cell_csv(const struct db_column *c, const struct db_cell *v, struct buf *out)
     SEEKI_MUST_CHECK;
 
-/* Creates the demo SQLite database (SPEC §8) at path, deterministically, if it
- * does not exist yet: built in a temp file beside it, then renamed, so an
- * interrupted build never leaves a half database. db/demo.c. */
-enum seeki_code db_demo_create(const char *path, struct seeki_err *err) SEEKI_MUST_CHECK;
-/* The file db_demo_create builds in before renaming it to path (and its
- * journal, with journal set), so a process stopped mid-build can remove it.
- * Heap string. */
-char *db_demo_tmp_path(const char *path, bool journal);
-
 #endif

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "db/pgurl.h"
+#include "db/pg/url.h"
 #include "log.h"
 #include "ssh/tunnel.h"
 

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 #include "config/config.h"
-#include "db/db_int.h"
+#include "db/sql/sql.h"
+#include "db/sqlite/sqlite_int.h"
 #include "db/engine.h"
 
 struct dbt_col {

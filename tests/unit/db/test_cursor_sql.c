@@ -284,8 +284,8 @@ Test(cursor_sql, a_seek_with_the_wrong_number_of_keys_is_refused)
 }
 
 /* A stand-in engine: db_index_serves only needs the dialect. */
-static const struct db_engine_ops lite_ops = {.kind_name = "sqlite"};
-static const struct db_engine_ops pg_ops = {.kind_name = "postgres"};
+static const struct db_engine_ops lite_ops = {.kind_name = "sqlite", .dialect = DB_SQL_SQLITE};
+static const struct db_engine_ops pg_ops = {.kind_name = "postgres", .dialect = DB_SQL_PG};
 
 static void add_index(struct db_table *t, const size_t *cols, size_t n, bool unique)
 {

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "db/pg_int.h"
+#include "db/pg/pg_int.h"
 
 static struct cfg pgt_cfg(const char *url)
 {

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "db/pg_int.h"
+#include "db/pg/pg_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
 #include "db/engine.h"
 #include "util/buf.h"
 #include "util/mem.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/pg_int.h"
+#include "db/pg/pg_int.h"
 #include "log.h"
 #include "util/buf.h"
 #include "util/mem.h"

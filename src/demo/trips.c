@@ -2,8 +2,8 @@
  * of vehicle telemetry (210,000 log lines), generated in time order so ids
  * follow time as in a real system. Start times are drawn, sorted, then
  * filled in; everything else follows from the vehicles and drivers that
- * demo_fill.c generated. Deterministic like the rest (demo_int.h). */
-#include "db/demo_int.h"
+ * fill.c generated. Deterministic like the rest (demo_int.h). */
+#include "demo/demo_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,15 +103,15 @@ static int64_t road_km_x10(struct demo_rng *r, const struct demo_place *a,
  * now and then anywhere, and abroad rarely. */
 static uint32_t pick_destination(struct demo_rng *r, uint32_t o, uint32_t n)
 {
-    const struct demo_place *from = &db_demo_places[o];
+    const struct demo_place *from = &demo_places[o];
     uint32_t best = o;
     int64_t best_d2 = INT64_MAX;
     for (int k = demo_rng_permille(r, 750) ? 4 : 1; k > 0;) {
         uint32_t c = demo_rng_below(r, demo_rng_permille(r, 15) ? n : n - 2);
         if (c == o)
             continue;
-        int64_t dy = db_demo_places[c].lat_e5 - from->lat_e5;
-        int64_t dx = (db_demo_places[c].lon_e5 - from->lon_e5) * 62 / 100;
+        int64_t dy = demo_places[c].lat_e5 - from->lat_e5;
+        int64_t dx = (demo_places[c].lon_e5 - from->lon_e5) * 62 / 100;
         if (dy * dy + dx * dx < best_d2) {
             best = c;
             best_d2 = dy * dy + dx * dx;
@@ -131,22 +131,22 @@ static const char *cargo_json(struct demo_rng *r, enum demo_cargo kind, int64_t 
     if (kind == DEMO_CARGO_EMPTY)
         return demo_rng_permille(r, 300) ? "{}" : "{\"items\":[]}";
     char ts[20];
-    db_demo_format_ts(t, ts);
+    demo_format_ts(t, ts);
     demo_tb_reset(c);
-    db_demo_tb_printf(c, "{\"ref\":\"PO-%.4s-%06lld\",\"items\":[", ts, (long long)id);
+    demo_tb_printf(c, "{\"ref\":\"PO-%.4s-%06lld\",\"items\":[", ts, (long long)id);
     bool chilled = kind == DEMO_CARGO_CHILLED, hazmat = false;
     int64_t total = 0;
-    unsigned used = 0; /* bit i: db_demo_skus[i] already listed */
+    unsigned used = 0; /* bit i: demo_skus[i] already listed */
     for (int k = 0, n = demo_rng_range(r, 1, chilled ? 2 : 4); k < n; k++) {
         uint32_t si;
         do
-            si = demo_rng_below(r, (uint32_t)db_demo_nskus);
-        while (db_demo_skus[si].chilled != chilled || (used & (1u << si)));
+            si = demo_rng_below(r, (uint32_t)demo_nskus);
+        while (demo_skus[si].chilled != chilled || (used & (1u << si)));
         used |= 1u << si;
-        const struct demo_sku *s = &db_demo_skus[si];
+        const struct demo_sku *s = &demo_skus[si];
         int qty = demo_rng_range(r, 1, s->max_qty);
         int64_t kg = (int64_t)qty * s->unit_kg_x10;
-        db_demo_tb_printf(c,
+        demo_tb_printf(c,
                           "%s{\"sku\":\"%s\",\"description\":\"%s\",\"qty\":%d,"
                           "\"weight_kg\":%lld.%lld}",
                           k ? "," : "", s->sku, s->description, qty, (long long)(kg / 10),
@@ -154,16 +154,16 @@ static const char *cargo_json(struct demo_rng *r, enum demo_cargo kind, int64_t 
         total += kg;
         hazmat = hazmat || s->hazmat;
     }
-    db_demo_tb_printf(c, "],\"total_kg\":%lld.%lld,\"hazmat\":%s,\"temperature_c\":",
+    demo_tb_printf(c, "],\"total_kg\":%lld.%lld,\"hazmat\":%s,\"temperature_c\":",
                       (long long)(total / 10), (long long)(total % 10), hazmat ? "true" : "false");
     if (chilled)
-        db_demo_tb_printf(c, "%d", demo_rng_permille(r, 300) ? -18 : demo_rng_range(r, 2, 5));
+        demo_tb_printf(c, "%d", demo_rng_permille(r, 300) ? -18 : demo_rng_range(r, 2, 5));
     else
-        db_demo_tb_printf(c, "null");
+        demo_tb_printf(c, "null");
     if (kind != DEMO_CARGO_COLLECT && !running && !demo_rng_permille(r, 100))
-        db_demo_tb_printf(c, ",\"signed_by\":\"%s\"}", DEMO_ANY(r, recipients));
+        demo_tb_printf(c, ",\"signed_by\":\"%s\"}", DEMO_ANY(r, recipients));
     else
-        db_demo_tb_printf(c, ",\"signed_by\":null}");
+        demo_tb_printf(c, ",\"signed_by\":null}");
     return c->s;
 }
 
@@ -180,20 +180,20 @@ static const char *purpose_text(struct demo_rng *r, const struct demo_purpose *p
     if (x < 63)
         return "  ";
     if (x < 83) {
-        uint32_t k = demo_rng_below(r, (uint32_t)db_demo_nlong_purposes / 2) * 2;
+        uint32_t k = demo_rng_below(r, (uint32_t)demo_nlong_purposes / 2) * 2;
         demo_tb_reset(t);
-        db_demo_tb_printf(t, "%s%s%s", db_demo_long_purposes[k], dest,
-                          db_demo_long_purposes[k + 1]);
+        demo_tb_printf(t, "%s%s%s", demo_long_purposes[k], dest,
+                          demo_long_purposes[k + 1]);
         return t->s;
     }
     return p->text;
 }
 
-int db_demo_fill_journeys(struct demo *dm, struct demo_ins *in)
+int demo_fill_journeys(struct demo *dm, struct demo_ins *in)
 {
     struct demo_rng r = {0x5eed000000000004ULL};
     const int64_t from = DEMO_DATE_TS(2024, 5, 1), to = DEMO_NOW - 20 * 60;
-    const uint32_t nplaces = (uint32_t)db_demo_nplaces;
+    const uint32_t nplaces = (uint32_t)demo_nplaces;
     int64_t *starts = xmalloc(DEMO_JOURNEYS * sizeof *starts);
     for (size_t i = 0; i < DEMO_JOURNEYS; i++)
         starts[i] = pick_time(&r, from, to, 350, journey_hours);
@@ -204,16 +204,16 @@ int db_demo_fill_journeys(struct demo *dm, struct demo_ins *in)
     for (size_t i = 0; i < DEMO_JOURNEYS && rc == SQLITE_OK; i++) {
         const int64_t id = (int64_t)i + 1, t = starts[i];
         const int v = pick_vehicle(dm, &r, t);
-        const struct demo_model *mo = &db_demo_models[dm->vehicle_model[v]];
+        const struct demo_model *mo = &demo_models[dm->vehicle_model[v]];
         const int driver = pick_driver(dm, &r, t, mo->licence);
         /* From the vehicle's own depot more often than not; abroad rarely. */
         uint32_t o = demo_rng_permille(&r, 550) ? (uint32_t)dm->vehicle_depot[v] - 1
                                                 : demo_rng_below(&r, nplaces - 2);
         const uint32_t d = pick_destination(&r, o, nplaces);
-        const int64_t km10 = road_km_x10(&r, &db_demo_places[o], &db_demo_places[d]);
+        const int64_t km10 = road_km_x10(&r, &demo_places[o], &demo_places[d]);
         const int64_t end = t + km10 * 360 / mo->speed_kmh + demo_rng_range(&r, 5, 45) * 60;
         const bool running = end > DEMO_NOW; /* still on the road at "now" */
-        const struct demo_purpose *p = DEMO_PICK(&r, db_demo_purposes, db_demo_npurposes);
+        const struct demo_purpose *p = DEMO_PICK(&r, demo_purposes, demo_npurposes);
 
         demo_b_int(in, 1, id);
         demo_b_int(in, 2, v);
@@ -229,9 +229,9 @@ int db_demo_fill_journeys(struct demo *dm, struct demo_ins *in)
             demo_b_ts(in, 5, end);
             demo_b_real(in, 6, demo_tenths(km10));
         }
-        demo_b_text(in, 7, db_demo_places[o].name);
-        demo_b_text(in, 8, db_demo_places[d].name);
-        demo_b_text(in, 9, purpose_text(&r, p, db_demo_places[d].name, &purpose));
+        demo_b_text(in, 7, demo_places[o].name);
+        demo_b_text(in, 8, demo_places[d].name);
+        demo_b_text(in, 9, purpose_text(&r, p, demo_places[d].name, &purpose));
         demo_b_text(in, 10, cargo_json(&r, p->cargo, id, t, running, &cargo));
         rc = demo_ins_row(in);
     }
@@ -298,35 +298,35 @@ static const char *event_row(struct demo_rng *r, enum demo_event ev, const char 
     demo_tb_reset(p);
     switch (ev) {
     case EV_IGNITION_ON:
-        db_demo_tb_printf(t, "Ignition on at %s", place);
-        db_demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"battery_v\":12.%d}", la, lo,
+        demo_tb_printf(t, "Ignition on at %s", place);
+        demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"battery_v\":12.%d}", la, lo,
                           demo_rng_range(r, 1, 9));
         break;
     case EV_IGNITION_OFF:
-        db_demo_tb_printf(t, "Ignition off after %d min of driving", demo_rng_range(r, 3, 240));
-        db_demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"trip_km\":%d.%d}", la, lo,
+        demo_tb_printf(t, "Ignition off after %d min of driving", demo_rng_range(r, 3, 240));
+        demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"trip_km\":%d.%d}", la, lo,
                           demo_rng_range(r, 1, 320), demo_rng_range(r, 0, 9));
         break;
     case EV_GPS_FIX:
         if (!demo_rng_permille(r, 100)) /* the unit sometimes sends no text */
-            db_demo_tb_printf(t, "Position %.5f, %.5f (%d satellites)", la, lo,
+            demo_tb_printf(t, "Position %.5f, %.5f (%d satellites)", la, lo,
                               demo_rng_range(r, 4, 14));
-        db_demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"speed_kmh\":%d,\"heading\":%d}", la, lo,
+        demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"speed_kmh\":%d,\"heading\":%d}", la, lo,
                           demo_rng_range(r, 0, 110), demo_rng_range(r, 0, 359));
         break;
     case EV_IDLE: {
         int min = demo_rng_range(r, 3, 25);
         *level = min > 10 ? "warn" : "info";
-        db_demo_tb_printf(t, "Engine idling for %d min at %s", min, place);
-        db_demo_tb_printf(p, "{\"idle_s\":%d}", min * 60 + demo_rng_range(r, 0, 59));
+        demo_tb_printf(t, "Engine idling for %d min at %s", min, place);
+        demo_tb_printf(p, "{\"idle_s\":%d}", min * 60 + demo_rng_range(r, 0, 59));
         break;
     }
     case EV_HARSH_BRAKING: {
         int v0 = demo_rng_range(r, 40, 100), v1 = demo_rng_range(r, 0, v0 - 30);
         *level = "warn";
-        db_demo_tb_printf(t, "Harsh braking: %d → %d km/h in %d.%d s", v0, v1,
+        demo_tb_printf(t, "Harsh braking: %d → %d km/h in %d.%d s", v0, v1,
                           demo_rng_range(r, 1, 3), demo_rng_range(r, 0, 9));
-        db_demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"decel_g\":0.%02d}", la, lo,
+        demo_tb_printf(p, "{\"lat\":%.5f,\"lon\":%.5f,\"decel_g\":0.%02d}", la, lo,
                           demo_rng_range(r, 35, 80));
         break;
     }
@@ -335,8 +335,8 @@ static const char *event_row(struct demo_rng *r, enum demo_event ev, const char 
         int lim = limits[demo_rng_below(r, 5)], mph = lim + demo_rng_range(r, 4, 18);
         const char *road = DEMO_ANY(r, roads);
         *level = "warn";
-        db_demo_tb_printf(t, "Speed %d mph in a %d mph zone on %s", mph, lim, road);
-        db_demo_tb_printf(p, "{\"speed_mph\":%d,\"limit_mph\":%d,\"road\":\"%s\"}", mph, lim, road);
+        demo_tb_printf(t, "Speed %d mph in a %d mph zone on %s", mph, lim, road);
+        demo_tb_printf(p, "{\"speed_mph\":%d,\"limit_mph\":%d,\"road\":\"%s\"}", mph, lim, road);
         break;
     }
     case EV_LOW_ENERGY: {
@@ -344,13 +344,13 @@ static const char *event_row(struct demo_rng *r, enum demo_event ev, const char 
         *level = "warn";
         if (electric) {
             name = "battery_low";
-            db_demo_tb_printf(t, "Battery at %d%%, estimated range %d km", pct,
+            demo_tb_printf(t, "Battery at %d%%, estimated range %d km", pct,
                               mo->range_km * pct / 100);
-            db_demo_tb_printf(p, "{\"soc_pct\":%d,\"range_km\":%d}", pct, mo->range_km * pct / 100);
+            demo_tb_printf(p, "{\"soc_pct\":%d,\"range_km\":%d}", pct, mo->range_km * pct / 100);
         } else {
-            db_demo_tb_printf(t, "Fuel at %d%%; nearest station \"%s\"", pct,
+            demo_tb_printf(t, "Fuel at %d%%; nearest station \"%s\"", pct,
                               DEMO_ANY(r, stations));
-            db_demo_tb_printf(p, "{\"fuel_pct\":%d}", pct);
+            demo_tb_printf(p, "{\"fuel_pct\":%d}", pct);
         }
         break;
     }
@@ -360,64 +360,64 @@ static const char *event_row(struct demo_rng *r, enum demo_event ev, const char 
         const char *at = pos[demo_rng_below(r, 5)];
         int bar = demo_rng_range(r, 21, 30);
         *level = "warn";
-        db_demo_tb_printf(t, "Tyre pressure low: %s at %d.%d bar (expected 3.5)", at, bar / 10,
+        demo_tb_printf(t, "Tyre pressure low: %s at %d.%d bar (expected 3.5)", at, bar / 10,
                           bar % 10);
-        db_demo_tb_printf(p, "{\"position\":\"%s\",\"bar\":%d.%d}", at, bar / 10, bar % 10);
+        demo_tb_printf(p, "{\"position\":\"%s\",\"bar\":%d.%d}", at, bar / 10, bar % 10);
         break;
     }
     case EV_ENGINE_FAULT: {
-        uint32_t npairs = (uint32_t)db_demo_nfault_codes / 2;
+        uint32_t npairs = (uint32_t)demo_nfault_codes / 2;
         uint32_t k = electric ? npairs - 1 : demo_rng_below(r, npairs - 1); /* last: EV pack */
         *level = "error";
-        db_demo_tb_printf(t, "Engine fault %s\n%s", db_demo_fault_codes[2 * k],
-                          db_demo_fault_codes[2 * k + 1]);
+        demo_tb_printf(t, "Engine fault %s\n%s", demo_fault_codes[2 * k],
+                          demo_fault_codes[2 * k + 1]);
         if (demo_rng_permille(r, 400))
-            db_demo_tb_printf(t, "\nDriver advised to stop at the next safe place.");
-        db_demo_tb_printf(p,
+            demo_tb_printf(t, "\nDriver advised to stop at the next safe place.");
+        demo_tb_printf(p,
                           "{\"dtc\":\"%s\",\"mil\":true,\"freeze_frame\":{\"rpm\":%d,"
                           "\"coolant_c\":%d}}",
-                          db_demo_fault_codes[2 * k], electric ? 0 : demo_rng_range(r, 700, 3200),
+                          demo_fault_codes[2 * k], electric ? 0 : demo_rng_range(r, 700, 3200),
                           demo_rng_range(r, 60, 104));
         break;
     }
     case EV_DOOR: {
         const char *door = demo_rng_permille(r, 700) ? "rear" : "side";
-        db_demo_tb_printf(t, "Cargo door (%s) opened at %s", door, place);
-        db_demo_tb_printf(p, "{\"door\":\"%s\",\"lat\":%.5f,\"lon\":%.5f}", door, la, lo);
+        demo_tb_printf(t, "Cargo door (%s) opened at %s", door, place);
+        demo_tb_printf(p, "{\"door\":\"%s\",\"lat\":%.5f,\"lon\":%.5f}", door, la, lo);
         break;
     }
     case EV_GEOFENCE_IN:
     case EV_GEOFENCE_OUT: {
         const char *g = DEMO_ANY(r, geofences);
-        db_demo_tb_printf(t, "%s geofence \"%s\"", ev == EV_GEOFENCE_IN ? "Entered" : "Left", g);
-        db_demo_tb_printf(p, "{\"geofence\":\"%s\",\"lat\":%.5f,\"lon\":%.5f}", g, la, lo);
+        demo_tb_printf(t, "%s geofence \"%s\"", ev == EV_GEOFENCE_IN ? "Entered" : "Left", g);
+        demo_tb_printf(p, "{\"geofence\":\"%s\",\"lat\":%.5f,\"lon\":%.5f}", g, la, lo);
         break;
     }
     case EV_TEMPERATURE: {
         int c10 = demo_rng_range(r, 52, 120);
         *level = c10 > 90 ? "error" : "warn";
-        db_demo_tb_printf(t, "Reefer temperature %d.%d °C, above the 5.0 °C limit", c10 / 10,
+        demo_tb_printf(t, "Reefer temperature %d.%d °C, above the 5.0 °C limit", c10 / 10,
                           c10 % 10);
-        db_demo_tb_printf(p, "{\"temp_c\":%d.%d,\"setpoint_c\":3}", c10 / 10, c10 % 10);
+        demo_tb_printf(p, "{\"temp_c\":%d.%d,\"setpoint_c\":3}", c10 / 10, c10 % 10);
         break;
     }
     case EV_FIRMWARE:
-        db_demo_tb_printf(t, "Telematics firmware updated 4.2.1 → 4.3.0");
-        db_demo_tb_printf(p, "{\"from\":\"4.2.1\",\"to\":\"4.3.0\",\"reboot\":true}");
+        demo_tb_printf(t, "Telematics firmware updated 4.2.1 → 4.3.0");
+        demo_tb_printf(p, "{\"from\":\"4.2.1\",\"to\":\"4.3.0\",\"reboot\":true}");
         break;
     case EV_NO_SIGNAL:
         *level = "error";
-        db_demo_tb_printf(t, "No signal for %d min; %d events buffered and uploaded on reconnect",
+        demo_tb_printf(t, "No signal for %d min; %d events buffered and uploaded on reconnect",
                           demo_rng_range(r, 5, 90), demo_rng_range(r, 3, 400));
         break;
     case EV_DRIVER_NOTE:
-        db_demo_tb_printf(t, "%s", DEMO_ANY(r, driver_notes));
+        demo_tb_printf(t, "%s", DEMO_ANY(r, driver_notes));
         break;
     }
     return name;
 }
 
-int db_demo_fill_telemetry(struct demo *dm, struct demo_ins *in)
+int demo_fill_telemetry(struct demo *dm, struct demo_ins *in)
 {
     struct demo_rng r = {0x5eed000000000005ULL};
     const int64_t from = DEMO_NOW / DEMO_DAY * DEMO_DAY - 365 * DEMO_DAY, to = DEMO_NOW;
@@ -431,12 +431,12 @@ int db_demo_fill_telemetry(struct demo *dm, struct demo_ins *in)
     for (size_t i = 0; i < DEMO_TELEMETRY && rc == SQLITE_OK; i++) {
         const int64_t t = times[i];
         const int v = pick_vehicle(dm, &r, t);
-        const struct demo_model *mo = &db_demo_models[dm->vehicle_model[v]];
-        const struct demo_place *home = &db_demo_places[dm->vehicle_depot[v] - 1];
+        const struct demo_model *mo = &demo_models[dm->vehicle_model[v]];
+        const struct demo_place *home = &demo_places[dm->vehicle_depot[v] - 1];
         const struct demo_place *at =
             demo_rng_permille(&r, 600)
                 ? home
-                : &db_demo_places[demo_rng_below(&r, (uint32_t)db_demo_nplaces - 2)];
+                : &demo_places[demo_rng_below(&r, (uint32_t)demo_nplaces - 2)];
         const int lat = at->lat_e5 + demo_rng_range(&r, -9000, 9000);
         const int lon = at->lon_e5 + demo_rng_range(&r, -14000, 14000);
         const size_t e = (size_t)(DEMO_PICK(&r, events, SEEKI_ARRAY_LEN(events)) - events);

@@ -1,7 +1,7 @@
 /* The SQLite engine (litedb_): read-only handles (SQLITE_OPEN_READONLY and
  * PRAGMA query_only) in a db_pool, catalog introspection through
  * pragma_table_list / pragma_table_xinfo, and pages, counts and pings built
- * by sql.c. A progress handler enforces database.statement_timeout_ms on
+ * by db/sql/. A progress handler enforces database.statement_timeout_ms on
  * every step; docs/internals/paging.md describes ordering and reverse reads. */
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,8 @@
 
 #include <sqlite3.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
+#include "db/sqlite/sqlite_int.h"
 #include "db/engine.h"
 #include "log.h"
 #include "util/mem.h"
@@ -666,6 +667,7 @@ static void lite_destroy(struct db_engine *base)
 
 static const struct db_engine_ops lite_ops = {
     .kind_name = "sqlite",
+    .dialect = DB_SQL_SQLITE,
     .default_schema = "main",
     .load_tables = lite_load_tables,
     .rows_open = lite_rows_open,

@@ -1,4 +1,4 @@
-/* Internals of the PostgreSQL engine (pg.c, pg_catalog.c, pg_msg.c), shared
+/* Internals of the PostgreSQL engine (db/pg/: pg.c, catalog.c, msg.c), shared
  * with its unit tests: the engine and connection structs, the connection
  * parameters SeeKi builds from database.url, and the mapping of libpq and
  * server errors onto SeeKi's codes and messages. Nothing outside db/ (and
@@ -98,7 +98,7 @@ enum seeki_code pgdb_fail_map(const struct pgdb_fail *f, const struct db_query *
  * Returns false when json is not that shape. */
 bool pgdb_explain_rows(const char *json, int64_t *rows);
 
-/* Catalog (pg_catalog.c): reads every relation of cfg->schemas on c. */
+/* Catalog (catalog.c): reads every relation of cfg->schemas on c. */
 enum seeki_code pgdb_load_tables(struct pg_engine *e, struct pg_conn *c, struct db_table **out,
                                  size_t *nout, struct seeki_err *err) SEEKI_MUST_CHECK;
 

@@ -4,13 +4,13 @@
  * well: accents, CJK, apostrophes, quotes, commas, newlines, long text.
  * Names, companies and addresses are invented; phone numbers are Ofcom's
  * drama range. */
-#include "db/demo_int.h"
+#include "demo/demo_int.h"
 
 #include "util/mem.h"
 
-#define DEMO_COUNT(name) const size_t db_demo_n##name = SEEKI_ARRAY_LEN(db_demo_##name)
+#define DEMO_COUNT(name) const size_t demo_n##name = SEEKI_ARRAY_LEN(demo_##name)
 
-const struct demo_depot db_demo_depots[] = {
+const struct demo_depot demo_depots[] = {
     {"Leeds Hub",
      "Leeds",
      "Unit 12, Riverside Way, Stourton, Leeds LS10 1AB",
@@ -80,12 +80,12 @@ const struct demo_depot db_demo_depots[] = {
 };
 DEMO_COUNT(depots);
 
-const char *const db_demo_licences[] = {"B", "C1", "C", "C+E"};
+const char *const demo_licences[] = {"B", "C1", "C", "C+E"};
 DEMO_COUNT(licences);
 
 /*  make, model, fuel, body, licence, payload kg, seats, length cm, battery kWh,
  *  range km, tank l, km/year, first year, speed km/h, weight */
-const struct demo_model db_demo_models[] = {
+const struct demo_model demo_models[] = {
     {"Ford", "Transit Custom", "diesel", "panel van", 0, 1100, 3, 497, 0, 0, 70, 32000, 2016, 52,
      14},
     {"Ford", "E-Transit", "electric", "panel van", 0, 1600, 3, 598, 68, 317, 0, 28000, 2022, 50, 8},
@@ -121,16 +121,16 @@ const struct demo_model db_demo_models[] = {
 };
 DEMO_COUNT(models);
 
-const char *const db_demo_colours[] = {"Frozen White",   "Magnetic Grey", "Bleu Électrique",
+const char *const demo_colours[] = {"Frozen White",   "Magnetic Grey", "Bleu Électrique",
                                        "Obsidian Black", "Racing Red",    "Moondust Silver"};
 DEMO_COUNT(colours);
 
-const char *const db_demo_features[] = {"reverse_camera", "cruise_control", "dashcam",
+const char *const demo_features[] = {"reverse_camera", "cruise_control", "dashcam",
                                         "tail_lift",      "roof_rack",      "ply_lining",
                                         "tow_bar",        "lane_assist"};
 DEMO_COUNT(features);
 
-const char *const db_demo_vehicle_notes[] = {
+const char *const demo_vehicle_notes[] = {
     "Winter tyres fitted",
     "Dent on rear nearside door, reported by driver",
     "Tail lift serviced; next LOLER inspection due in 6 months",
@@ -150,7 +150,7 @@ const char *const db_demo_vehicle_notes[] = {
 };
 DEMO_COUNT(vehicle_notes);
 
-const char *const db_demo_long_notes[] = {
+const char *const demo_long_notes[] = {
     "Bought second-hand from a rental company with a full service history. At purchase the "
     "near-side sliding door needed adjusting and the load-space lighting was replaced with LED "
     "strips. The previous owner fitted a bulkhead with a window, which some drivers dislike "
@@ -164,7 +164,7 @@ const char *const db_demo_long_notes[] = {
 };
 DEMO_COUNT(long_notes);
 
-const struct demo_person db_demo_showcase[] = {
+const struct demo_person demo_showcase[] = {
     {"Margaret", "Okonkwo", "margaret", "okonkwo"},
     {"José", "García", "jose", "garcia"},
     {"Zoë", "Ashworth", "zoe", "ashworth"},
@@ -180,7 +180,7 @@ const struct demo_person db_demo_showcase[] = {
 };
 DEMO_COUNT(showcase);
 
-const struct demo_name db_demo_first_names[] = {
+const struct demo_name demo_first_names[] = {
     {"James", "james"},   {"Amelia", "amelia"},   {"Mohammed", "mohammed"}, {"Olivia", "olivia"},
     {"Raj", "raj"},       {"Sophie", "sophie"},   {"Daniel", "daniel"},     {"Chloé", "chloe"},
     {"Tomasz", "tomasz"}, {"Aisha", "aisha"},     {"Liam", "liam"},         {"Grace", "grace"},
@@ -194,7 +194,7 @@ const struct demo_name db_demo_first_names[] = {
 };
 DEMO_COUNT(first_names);
 
-const struct demo_name db_demo_last_names[] = {
+const struct demo_name demo_last_names[] = {
     {"Smith", "smith"},       {"Jones", "jones"},         {"Patel", "patel"},
     {"Williams", "williams"}, {"Brown", "brown"},         {"Taylor", "taylor"},
     {"Khan", "khan"},         {"Davies", "davies"},       {"Evans", "evans"},
@@ -212,7 +212,7 @@ const struct demo_name db_demo_last_names[] = {
 };
 DEMO_COUNT(last_names);
 
-const struct demo_place db_demo_places[] = {
+const struct demo_place demo_places[] = {
     {"Leeds Hub", 5377400, -151800},
     {"Manchester West", 5346450, -231200},
     {"Birmingham Midlands", 5251300, -170000},
@@ -248,7 +248,7 @@ const struct demo_place db_demo_places[] = {
 };
 DEMO_COUNT(places);
 
-const struct demo_purpose db_demo_purposes[] = {
+const struct demo_purpose demo_purposes[] = {
     {"Scheduled delivery", 30, DEMO_CARGO_GOODS},
     {"Multi-drop delivery round", 15, DEMO_CARGO_GOODS},
     {"Customer collection", 12, DEMO_CARGO_COLLECT},
@@ -261,7 +261,7 @@ const struct demo_purpose db_demo_purposes[] = {
 };
 DEMO_COUNT(purposes);
 
-const char *const db_demo_long_purposes[] = {
+const char *const demo_long_purposes[] = {
     "Collection of returned pallets from ",
     ". The customer asked that the driver report to the "
     "goods-in office first, as the gatehouse is unmanned after 16:00; use the intercom on the "
@@ -283,7 +283,7 @@ const char *const db_demo_long_purposes[] = {
 };
 DEMO_COUNT(long_purposes);
 
-const struct demo_sku db_demo_skus[] = {
+const struct demo_sku demo_skus[] = {
     {"PAL-EUR", "Euro pallet, mixed grocery", 3850, 12, false, false},
     {"PAL-UK", "UK pallet, building supplies", 7200, 8, false, false},
     {"CTN-S", "Small carton", 45, 120, false, false},
@@ -297,21 +297,21 @@ const struct demo_sku db_demo_skus[] = {
 };
 DEMO_COUNT(skus);
 
-const char *const db_demo_recipients[] = {"K. Müller",     "S. Ó Briain",   "Reception", "J. Patel",
+const char *const demo_recipients[] = {"K. Müller",     "S. Ó Briain",   "Reception", "J. Patel",
                                           "M. Kowalczyk",  "Goods-in team", "A. O'Hara", "Y. Chen",
                                           "Security gate", "F. Benedetti"};
 DEMO_COUNT(recipients);
 
-const char *const db_demo_roads[] = {
+const char *const demo_roads[] = {
     "M1", "M62", "A1(M)", "M6 Toll", "A38", "M8", "M4", "North Circular (A406)", "A14", "M25"};
 DEMO_COUNT(roads);
 
-const char *const db_demo_stations[] = {"Shell, Birch Services", "BP, Woolley Edge",
+const char *const demo_stations[] = {"Shell, Birch Services", "BP, Woolley Edge",
                                         "Esso, Toddington", "Texaco, Hilton Park",
                                         "Gulf, Abington"};
 DEMO_COUNT(stations);
 
-const char *const db_demo_fault_codes[] = {
+const char *const demo_fault_codes[] = {
     "P0420", "Catalyst system efficiency below threshold (bank 1)",
     "P0300", "Random/multiple cylinder misfire detected",
     "P0171", "System too lean (bank 1)",
@@ -321,7 +321,7 @@ const char *const db_demo_fault_codes[] = {
 };
 DEMO_COUNT(fault_codes);
 
-const char *const db_demo_driver_notes[] = {
+const char *const demo_driver_notes[] = {
     "Driver note: \"Customer asked us to use the side gate, code 4471\"",
     "Driver note: delivery refused, boxes damaged,\nphotos taken and sent to office",
     "Driver note: road closed at junction 27; diverted via A650, +25 min",
@@ -331,7 +331,7 @@ const char *const db_demo_driver_notes[] = {
 };
 DEMO_COUNT(driver_notes);
 
-const char *const db_demo_geofences[] = {"Depot yard",        "Customer site",
+const char *const demo_geofences[] = {"Depot yard",        "Customer site",
                                          "Low Emission Zone", "Port security area",
                                          "Weighbridge",       "Clean Air Zone (Birmingham)"};
 DEMO_COUNT(geofences);

@@ -1,9 +1,9 @@
 /* Builds the bundled demo database for `seeki --demo` (SPEC §8), once: makes
  * the parent directories, fills a temp file beside the target in a single
- * transaction (rows from demo_fill.c), fsyncs it, renames it into place and
+ * transaction (rows from fill.c), fsyncs it, renames it into place and
  * fsyncs the directory, so an interrupted build never leaves a half-built
  * demo where SeeKi would serve it. */
-#include "db/engine.h"
+#include "demo/demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/demo_int.h"
+#include "demo/demo_int.h"
 #include "log.h"
 #include "util/mem.h"
 
@@ -125,7 +125,7 @@ static enum seeki_code build_file(const char *tmp, const char *path, struct seek
                           NULL, NULL, NULL);
     }
     if (rc == SQLITE_OK)
-        rc = db_demo_populate(db, &stage);
+        rc = demo_populate(db, &stage);
     if (rc == SQLITE_OK) {
         stage = "writing the file (commit)";
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
@@ -158,12 +158,12 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *db_demo_tmp_path(const char *path, bool journal)
+char *demo_tmp_path(const char *path, bool journal)
 {
     return xasprintf("%s.tmp.%ld%s", path, (long)getpid(), journal ? "-journal" : "");
 }
 
-enum seeki_code db_demo_create(const char *path, struct seeki_err *err)
+enum seeki_code demo_create(const char *path, struct seeki_err *err)
 {
     if (!path || !*path || path[strlen(path) - 1] == '/')
         return seeki_fail(err, SEEKI_E_IO, "The demo database path '%s' does not name a file; %s.",
@@ -181,8 +181,8 @@ enum seeki_code db_demo_create(const char *path, struct seeki_err *err)
                           strerror(errno), DEMO_REMEDY);
 
     char *dir = dir_of(path);
-    char *tmp = db_demo_tmp_path(path, false);
-    char *tmp_journal = db_demo_tmp_path(path, true);
+    char *tmp = demo_tmp_path(path, false);
+    char *tmp_journal = demo_tmp_path(path, true);
     enum seeki_code code = make_dirs(dir, path, err);
     if (code != SEEKI_E_OK)
         goto fail;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
 #include "db/engine.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -231,7 +231,7 @@ static char *sql_like_pattern(const char *s)
 /* A case-insensitive substring test of column c against needle: on
  * PostgreSQL `expr ILIKE $n ESCAPE '\'` (the pattern escaped), on SQLite
  * `seeki_icontains(expr, ?)` with the needle as it is (a function SeeKi
- * registers on its connections: Unicode case folding, db/sqlite_fold.c).
+ * registers on its connections: Unicode case folding, db/sqlite/fold.c).
  * With reuse, PostgreSQL refers back to parameter ref (the same pattern);
  * returns the PostgreSQL parameter used. */
 static size_t sqlb_icontains(struct sqlb *b, const struct db_column *c, const char *needle,

@@ -3,7 +3,7 @@
  * u8_casefold, no normalization) on both sides, so `MOTÖRHEAD` finds
  * `Motörhead` and `ΟΔΟΣ` finds `οδος`. The needle is matched literally: `%`,
  * `_` and `\` are ordinary characters. SeeKi registers it on every SQLite
- * connection it opens; db/sql.c writes it for search and "contains" filters.
+ * connection it opens; db/sql/build.c writes it for search and "contains" filters.
  * NULL hay gives NULL (no match); text that is not valid UTF-8 is compared
  * as its bytes. */
 #include <stdlib.h>
@@ -12,7 +12,8 @@
 
 #include <sqlite3.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
+#include "db/sqlite/sqlite_int.h"
 
 /* Folded text fits here for most cells; longer ones are allocated. */
 #define FOLD_STACK 512

@@ -1,9 +1,9 @@
 /* Generates the demo database's rows (SPEC §8): a small haulage company's
  * depots, vehicles, drivers, two years of journeys and a year of vehicle
- * telemetry, from the word lists in demo_data.c. Every value comes from a
+ * telemetry, from the word lists in data.c. Every value comes from a
  * fixed-seed PRNG, integer arithmetic and a fixed "now", so each build issues
  * the same statements with the same values. demo.c owns the file. */
-#include "db/demo_int.h"
+#include "demo/demo_int.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,7 +19,7 @@
 /* Calendar math (Howard Hinnant's civil-date algorithms): no time zone, no
  * libc state, identical everywhere. */
 
-int64_t db_demo_days_from_civil(int y, unsigned m, unsigned d)
+int64_t demo_days_from_civil(int y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -51,7 +51,7 @@ static void put_digits(char *p, unsigned v, int n)
     }
 }
 
-void db_demo_format_ts(int64_t t, char out[20])
+void demo_format_ts(int64_t t, char out[20])
 {
     int64_t days = t / 86400, secs = t % 86400;
     if (secs < 0) {
@@ -70,7 +70,7 @@ void db_demo_format_ts(int64_t t, char out[20])
     put_digits(out + 17, (unsigned)(secs % 60), 2);
 }
 
-void db_demo_tb_printf(struct demo_tb *t, const char *fmt, ...)
+void demo_tb_printf(struct demo_tb *t, const char *fmt, ...)
 {
     if (t->n >= sizeof t->s - 1)
         return;
@@ -108,7 +108,7 @@ static size_t png_chunk(unsigned char *out, const char type[4], const unsigned c
 /* Writes a w x w RGB PNG (uncompressed "stored" deflate) of a little depot
  * shed in colour rgb at out, which holds at least 3*w*w + w + 128 bytes
  * (w <= 64); returns its size. */
-size_t db_demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3])
+size_t demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3])
 {
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     const size_t raw_len = (size_t)w * (1 + 3 * (size_t)w);
@@ -152,13 +152,13 @@ size_t db_demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3])
     return n;
 }
 
-int db_demo_fill_depots(struct demo *dm, struct demo_ins *in)
+int demo_fill_depots(struct demo *dm, struct demo_ins *in)
 {
     unsigned char *png = xmalloc(3 * 64 * 64 + 64 + 128);
     int rc = SQLITE_OK;
     (void)dm;
-    for (size_t i = 0; i < db_demo_ndepots && rc == SQLITE_OK; i++) {
-        const struct demo_depot *d = &db_demo_depots[i];
+    for (size_t i = 0; i < demo_ndepots && rc == SQLITE_OK; i++) {
+        const struct demo_depot *d = &demo_depots[i];
         demo_b_int(in, 1, (int64_t)i + 1);
         demo_b_text(in, 2, d->name);
         demo_b_text(in, 3, d->city);
@@ -171,7 +171,7 @@ int db_demo_fill_depots(struct demo *dm, struct demo_ins *in)
         else
             demo_b_int(in, 8, d->is_24h);
         if (d->photo_px) {
-            size_t len = db_demo_png(png, d->photo_px, d->rgb);
+            size_t len = demo_png(png, d->photo_px, d->rgb);
             demo_b_keep(in, sqlite3_bind_blob(in->st, 9, png, (int)len, SQLITE_TRANSIENT));
         } else {
             demo_b_keep(in, sqlite3_bind_null(in->st, 9));
@@ -192,7 +192,7 @@ static void make_plate(struct demo_rng *r, int64_t bought, char out[9])
     static const char L[] = "ABCDEFGHJKLMNOPRSTUVWXY";
     const uint32_t nl = sizeof L - 1;
     char ts[20];
-    db_demo_format_ts(bought, ts);
+    demo_format_ts(bought, ts);
     int y = (ts[2] - '0') * 10 + (ts[3] - '0');
     int m = (ts[5] - '0') * 10 + (ts[6] - '0');
     int age = m >= 9 ? y + 50 : m >= 3 ? y : y - 1 + 50;
@@ -210,11 +210,11 @@ static const char *vehicle_note(struct demo_rng *r, int id)
     case 4:
         return "   ";
     case 6:
-        return db_demo_long_notes[0];
+        return demo_long_notes[0];
     case 9:
         return " \t ";
     case 11:
-        return db_demo_long_notes[1];
+        return demo_long_notes[1];
     }
     unsigned x = demo_rng_below(r, 1000);
     if (x < 450)
@@ -232,35 +232,35 @@ static void vehicle_specs(struct demo_rng *r, const struct demo_model *mo, int i
                           struct demo_tb *t)
 {
     demo_tb_reset(t);
-    db_demo_tb_printf(t, "{\"body\":\"%s\",\"payload_kg\":%d,\"seats\":%d,\"length_m\":%d.%02d,",
+    demo_tb_printf(t, "{\"body\":\"%s\",\"payload_kg\":%d,\"seats\":%d,\"length_m\":%d.%02d,",
                       mo->body, mo->payload_kg, mo->seats, mo->length_cm / 100,
                       mo->length_cm % 100);
-    db_demo_tb_printf(t, "\"colour\":\"%s\",", DEMO_ANY(r, colours));
+    demo_tb_printf(t, "\"colour\":\"%s\",", DEMO_ANY(r, colours));
     if (mo->battery_kwh)
-        db_demo_tb_printf(t, "\"battery_kwh\":%d,\"range_km\":%d,", mo->battery_kwh, mo->range_km);
+        demo_tb_printf(t, "\"battery_kwh\":%d,\"range_km\":%d,", mo->battery_kwh, mo->range_km);
     else
-        db_demo_tb_printf(t, "\"battery_kwh\":null,");
+        demo_tb_printf(t, "\"battery_kwh\":null,");
     if (mo->tank_l)
-        db_demo_tb_printf(t, "\"fuel_tank_l\":%d,", mo->tank_l);
-    db_demo_tb_printf(t, "\"features\":[");
-    unsigned mask = demo_rng_below(r, 1u << db_demo_nfeatures), nf = 0;
-    for (unsigned i = 0; i < db_demo_nfeatures; i++)
+        demo_tb_printf(t, "\"fuel_tank_l\":%d,", mo->tank_l);
+    demo_tb_printf(t, "\"features\":[");
+    unsigned mask = demo_rng_below(r, 1u << demo_nfeatures), nf = 0;
+    for (unsigned i = 0; i < demo_nfeatures; i++)
         if ((mask & (1u << i)) && nf < 4)
-            db_demo_tb_printf(t, "%s\"%s\"", nf++ ? "," : "", db_demo_features[i]);
+            demo_tb_printf(t, "%s\"%s\"", nf++ ? "," : "", demo_features[i]);
     /* A serial past 2^53 shows that JSON numbers are passed through exactly. */
-    db_demo_tb_printf(t, "],\"telematics\":{\"unit\":\"TX-%d\",\"serial\":%llu}}",
+    demo_tb_printf(t, "],\"telematics\":{\"unit\":\"TX-%d\",\"serial\":%llu}}",
                       mo->payload_kg > 5000 ? 900 : 400, 9007199254740993ULL + 2ULL * (unsigned)id);
 }
 
-int db_demo_fill_vehicles(struct demo *dm, struct demo_ins *in)
+int demo_fill_vehicles(struct demo *dm, struct demo_ins *in)
 {
     struct demo_rng r = {0x5eed000000000002ULL};
     char plates[DEMO_VEHICLES + 1][9];
     struct demo_tb specs;
     int rc = SQLITE_OK;
     for (int id = 1; id <= DEMO_VEHICLES && rc == SQLITE_OK; id++) {
-        int mi = (int)(DEMO_PICK(&r, db_demo_models, db_demo_nmodels) - db_demo_models);
-        const struct demo_model *mo = &db_demo_models[mi];
+        int mi = (int)(DEMO_PICK(&r, demo_models, demo_nmodels) - demo_models);
+        const struct demo_model *mo = &demo_models[mi];
         int year = demo_rng_range(&r, mo->first_year, 2026);
         /* Bought between January of the model year and March of the next,
          * and at least ten days before the demo's "now". */
@@ -306,20 +306,20 @@ int db_demo_fill_vehicles(struct demo *dm, struct demo_ins *in)
 /* drivers: 1 heads transport, 2-6 supervise the rest, the last four joined
  * in the past two months (no rating yet), about one in eight has left. */
 
-int db_demo_fill_drivers(struct demo *dm, struct demo_ins *in)
+int demo_fill_drivers(struct demo *dm, struct demo_ins *in)
 {
     struct demo_rng r = {0x5eed000000000003ULL};
     char emails[DEMO_DRIVERS + 1][96];
     int rc = SQLITE_OK;
     for (int id = 1; id <= DEMO_DRIVERS && rc == SQLITE_OK; id++) {
         const char *first, *last, *fs, *ls;
-        if ((size_t)id <= db_demo_nshowcase) {
-            const struct demo_person *p = &db_demo_showcase[id - 1];
+        if ((size_t)id <= demo_nshowcase) {
+            const struct demo_person *p = &demo_showcase[id - 1];
             first = p->first, last = p->last, fs = p->first_slug, ls = p->last_slug;
         } else { /* distinct pairs: 17 is coprime with 40 names, 7 with 41 */
-            size_t k = (size_t)id - 1 - db_demo_nshowcase;
-            const struct demo_name *f = &db_demo_first_names[(k * 17 + 5) % db_demo_nfirst_names];
-            const struct demo_name *l = &db_demo_last_names[(k * 7 + 3) % db_demo_nlast_names];
+            size_t k = (size_t)id - 1 - demo_nshowcase;
+            const struct demo_name *f = &demo_first_names[(k * 17 + 5) % demo_nfirst_names];
+            const struct demo_name *l = &demo_last_names[(k * 7 + 3) % demo_nlast_names];
             first = f->name, last = l->name, fs = f->slug, ls = l->slug;
         }
         snprintf(emails[id], sizeof emails[id], "%s.%s@northwind-haulage.example", fs, ls);
@@ -373,7 +373,7 @@ int db_demo_fill_drivers(struct demo *dm, struct demo_ins *in)
         demo_b_text(in, 3, last);
         demo_b_text(in, 4, emails[id]);
         demo_b_text(in, 5, pk < 150 ? NULL : phone);
-        demo_b_text(in, 6, db_demo_licences[licence]);
+        demo_b_text(in, 6, demo_licences[licence]);
         demo_b_ts(in, 7, hired);
         demo_b_int(in, 8, left == 0);
         if (supervisor)
@@ -475,23 +475,23 @@ static const struct {
 } steps[] = {
     {"creating the tables", schema_sql, NULL},
     {"inserting into depots", "INSERT INTO depots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-     db_demo_fill_depots},
+     demo_fill_depots},
     {"inserting into vehicles",
      "INSERT INTO vehicles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-     db_demo_fill_vehicles},
+     demo_fill_vehicles},
     {"inserting into drivers",
-     "INSERT INTO drivers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", db_demo_fill_drivers},
+     "INSERT INTO drivers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", demo_fill_drivers},
     {"inserting into journeys",
      "INSERT INTO journeys VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-     db_demo_fill_journeys},
+     demo_fill_journeys},
     {"inserting into telemetry_log",
-     "INSERT INTO telemetry_log VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", db_demo_fill_telemetry},
+     "INSERT INTO telemetry_log VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", demo_fill_telemetry},
     {"creating indexes", index_sql, NULL},
     /* Statistics let the planner pick the indexes and give row estimates. */
     {"analyzing the tables", "ANALYZE", NULL},
 };
 
-int db_demo_populate(sqlite3 *db, const char **stage)
+int demo_populate(sqlite3 *db, const char **stage)
 {
     struct demo *dm = xcalloc(1, sizeof *dm);
     int rc = SQLITE_OK;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/pgurl.h"
+#include "db/pg/url.h"
 #include "util/mem.h"
 
 static const char *pgurl_value(const PQconninfoOption *opts, const char *key)

@@ -1,11 +1,11 @@
 /* Internals shared by the demo database builder's files: demo.c owns the
  * file's life (directories, temp file, pragmas, transaction, fsync, rename),
- * demo_fill.c creates the schema and the small tables, demo_trips.c the two
- * big ones, and demo_data.c holds the fixed word lists the rows are made of.
+ * fill.c creates the schema and the small tables, trips.c the two
+ * big ones, and data.c holds the fixed word lists the rows are made of.
  * Single-threaded: one build at a time per process. Nothing outside
- * db/demo*.c and its unit test includes this header. */
-#ifndef SEEKI_DB_DEMO_INT_H
-#define SEEKI_DB_DEMO_INT_H
+ * the files of demo/ and its unit test includes this header. */
+#ifndef SEEKI_DEMO_INT_H
+#define SEEKI_DEMO_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,15 +40,15 @@
  * with *stage set to a static phrase naming the step ("inserting into
  * telemetry_log") for the caller's message; sqlite3_errmsg(db) has the
  * library's reason. */
-int db_demo_populate(sqlite3 *db, const char **stage);
+int demo_populate(sqlite3 *db, const char **stage);
 
 /* Formats Unix seconds (UTC, proleptic Gregorian, any int64 the calendar
  * math supports for years 0..9999) as "YYYY-MM-DD HH:MM:SS" into out. */
-void db_demo_format_ts(int64_t t, char out[20]);
+void demo_format_ts(int64_t t, char out[20]);
 /* Days since 1970-01-01 of the civil date y-m-d (m 1..12, d 1..31). */
-int64_t db_demo_days_from_civil(int y, unsigned m, unsigned d);
+int64_t demo_days_from_civil(int y, unsigned m, unsigned d);
 
-/* --- toolkit shared by demo_fill.c and demo_trips.c ---------------------- */
+/* --- toolkit shared by fill.c and trips.c ---------------------- */
 
 /* Deterministic randomness: splitmix64, one stream per table so that a change
  * to one table's generator does not reshuffle the others. */
@@ -103,7 +103,7 @@ static inline size_t demo_rng_weighted(struct demo_rng *r, const unsigned *w0, s
 }
 #define DEMO_PICK(r, arr, n)                                                                       \
     (&(arr)[demo_rng_weighted((r), &(arr)[0].weight, (n), sizeof((arr)[0]))])
-#define DEMO_ANY(r, name) (db_demo_##name[demo_rng_below((r), (uint32_t)db_demo_n##name)])
+#define DEMO_ANY(r, name) (demo_##name[demo_rng_below((r), (uint32_t)demo_n##name)])
 
 /* ------------------------------------------------------------------------ */
 /* Small text builder (fixed capacity; truncates, never overflows) and a row
@@ -122,7 +122,7 @@ static inline void demo_tb_reset(struct demo_tb *t)
 
 /* Appends printf output to t; output past its capacity is dropped (the demo's
  * texts are far shorter). */
-void db_demo_tb_printf(struct demo_tb *t, const char *fmt, ...) SEEKI_PRINTF(2, 3);
+void demo_tb_printf(struct demo_tb *t, const char *fmt, ...) SEEKI_PRINTF(2, 3);
 
 struct demo_ins {
     sqlite3_stmt *st;
@@ -157,14 +157,14 @@ static inline void demo_b_text(struct demo_ins *in, int i, const char *s)
 static inline void demo_b_ts(struct demo_ins *in, int i, int64_t t)
 {
     char s[20];
-    db_demo_format_ts(t, s);
+    demo_format_ts(t, s);
     demo_b_text(in, i, s);
 }
 
 static inline void demo_b_date(struct demo_ins *in, int i, int64_t t)
 {
     char s[20];
-    db_demo_format_ts(t, s);
+    demo_format_ts(t, s);
     s[10] = '\0';
     demo_b_text(in, i, s);
 }
@@ -190,34 +190,34 @@ static inline double demo_tenths(int64_t v)
 }
 
 #define DEMO_DAY 86400LL
-#define DEMO_DATE_TS(y, m, d) (db_demo_days_from_civil((y), (m), (d)) * DEMO_DAY)
+#define DEMO_DATE_TS(y, m, d) (demo_days_from_civil((y), (m), (d)) * DEMO_DAY)
 
 /* ------------------------------------------------------------------------ */
 /* Shared state between tables: what later tables need to stay plausible. */
 
 struct demo {
     int64_t vehicle_bought[DEMO_VEHICLES + 1]; /* purchased_on, Unix s */
-    int vehicle_model[DEMO_VEHICLES + 1];      /* index into db_demo_models */
+    int vehicle_model[DEMO_VEHICLES + 1];      /* index into demo_models */
     int vehicle_depot[DEMO_VEHICLES + 1];      /* 1..DEMO_DEPOTS */
     int64_t driver_hired[DEMO_DRIVERS + 1];    /* hired_at, Unix s */
     int64_t driver_left[DEMO_DRIVERS + 1];     /* 0 while employed */
-    int driver_licence[DEMO_DRIVERS + 1];      /* index into db_demo_licences */
+    int driver_licence[DEMO_DRIVERS + 1];      /* index into demo_licences */
 };
 
 /* Table fillers: each binds and steps the INSERT prepared in in->st for all
  * its rows and returns SQLITE_OK or the first SQLite error. Later tables read
  * what earlier ones stored in dm, so they run in this order. */
-int db_demo_fill_depots(struct demo *dm, struct demo_ins *in);
-int db_demo_fill_vehicles(struct demo *dm, struct demo_ins *in);
-int db_demo_fill_drivers(struct demo *dm, struct demo_ins *in);
-int db_demo_fill_journeys(struct demo *dm, struct demo_ins *in);  /* demo_trips.c */
-int db_demo_fill_telemetry(struct demo *dm, struct demo_ins *in); /* demo_trips.c */
+int demo_fill_depots(struct demo *dm, struct demo_ins *in);
+int demo_fill_vehicles(struct demo *dm, struct demo_ins *in);
+int demo_fill_drivers(struct demo *dm, struct demo_ins *in);
+int demo_fill_journeys(struct demo *dm, struct demo_ins *in);  /* trips.c */
+int demo_fill_telemetry(struct demo *dm, struct demo_ins *in); /* trips.c */
 
 /* Writes a w x w RGB PNG of a little depot shed in colour rgb at out, which
  * holds at least 3*w*w + w + 128 bytes (w <= 64); returns its size. */
-size_t db_demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3]);
+size_t demo_png(unsigned char *out, unsigned w, const unsigned char rgb[3]);
 
-/* --- word lists (demo_data.c); all static, read-only, UTF-8 ----------- */
+/* --- word lists (data.c); all static, read-only, UTF-8 ----------- */
 
 struct demo_depot {
     const char *name, *city, *address;
@@ -232,7 +232,7 @@ struct demo_model {
     const char *make, *model;
     const char *fuel; /* diesel, petrol, electric, hybrid, CNG */
     const char *body; /* "panel van", "tractor unit", ... */
-    int licence;      /* index into db_demo_licences: least needed */
+    int licence;      /* index into demo_licences: least needed */
     int payload_kg, seats, length_cm;
     int battery_kwh, range_km; /* 0 when it has no traction battery */
     int tank_l;                /* fuel tank, litres (0 for electric) */
@@ -280,8 +280,8 @@ struct demo_sku {
 
 /* Sized lists; n* are their element counts. */
 #define DEMO_LIST(type, name)                                                                      \
-    extern const type db_demo_##name[];                                                            \
-    extern const size_t db_demo_n##name
+    extern const type demo_##name[];                                                            \
+    extern const size_t demo_n##name
 DEMO_LIST(struct demo_depot, depots); /* exactly DEMO_DEPOTS, in id order */
 DEMO_LIST(struct demo_model, models);
 DEMO_LIST(char *const, licences); /* "B" < "C1" < "C" < "C+E" */

@@ -18,8 +18,8 @@
 
 #include <sqlite3.h>
 
-#include "db/demo_int.h"
-#include "db/engine.h"
+#include "demo/demo.h"
+#include "demo/demo_int.h"
 #include "util/mem.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -57,8 +57,8 @@ static void build_ok(const char *path)
 {
     struct seeki_err err = {0};
     int64_t t0 = ms_now();
-    enum seeki_code code = db_demo_create(path, &err);
-    cr_assert_eq(code, SEEKI_E_OK, "db_demo_create(%s) = %s: %s", path, seeki_code_name(code),
+    enum seeki_code code = demo_create(path, &err);
+    cr_assert_eq(code, SEEKI_E_OK, "demo_create(%s) = %s: %s", path, seeki_code_name(code),
                  err.msg);
     fprintf(stderr, "demo build: %lld ms (%s)\n", (long long)(ms_now() - t0), path);
 }
@@ -338,7 +338,7 @@ Test(demo, second_call_on_an_existing_file_is_a_noop)
 
     struct seeki_err err = {0};
     int64_t t0 = ms_now();
-    cr_assert_eq(db_demo_create(path, &err), SEEKI_E_OK, "%s", err.msg);
+    cr_assert_eq(demo_create(path, &err), SEEKI_E_OK, "%s", err.msg);
     int64_t took = ms_now() - t0;
     cr_assert_eq(stat(path, &b), 0);
     cr_expect_eq(a.st_ino, b.st_ino, "the file was replaced");
@@ -357,7 +357,7 @@ Test(demo, second_call_on_an_existing_file_is_a_noop)
     cr_assert_not_null(f);
     fputs("not a database", f);
     fclose(f);
-    cr_expect_eq(db_demo_create(other, &err), SEEKI_E_OK, "%s", err.msg);
+    cr_expect_eq(demo_create(other, &err), SEEKI_E_OK, "%s", err.msg);
     cr_assert_eq(stat(other, &b), 0);
     cr_expect_eq(b.st_size, 14);
     free(other);
@@ -422,7 +422,7 @@ Test(demo, fails_clearly_when_a_parent_is_a_file)
     fclose(f);
     char *path = xasprintf("%s/sub/demo.db", blocker);
     struct seeki_err err = {0};
-    enum seeki_code code = db_demo_create(path, &err);
+    enum seeki_code code = demo_create(path, &err);
     cr_expect_eq(code, SEEKI_E_IO, "got %s", seeki_code_name(code));
     cr_expect_neq(strstr(err.msg, path), NULL, "message does not name the path: %s", err.msg);
     cr_expect_neq(strstr(err.msg, "not a directory"), NULL, "message: %s", err.msg);
@@ -439,7 +439,7 @@ Test(demo, fails_clearly_under_a_root_that_cannot_hold_directories)
 {
     const char *path = "/proc/seeki-demo-test/demo.db";
     struct seeki_err err = {0};
-    enum seeki_code code = db_demo_create(path, &err);
+    enum seeki_code code = demo_create(path, &err);
     cr_expect_eq(code, SEEKI_E_IO, "got %s", seeki_code_name(code));
     cr_expect_neq(strstr(err.msg, "/proc/seeki-demo-test"), NULL, "message: %s", err.msg);
     cr_expect_neq(strstr(err.msg, "SEEKI_DEMO_DB"), NULL, "message: %s", err.msg);
@@ -454,7 +454,7 @@ Test(demo, fails_clearly_in_a_read_only_directory)
     cr_assert_eq(chmod(dir, 0500), 0);
     char *path = xasprintf("%s/demo.db", dir);
     struct seeki_err err = {0};
-    enum seeki_code code = db_demo_create(path, &err);
+    enum seeki_code code = demo_create(path, &err);
     cr_expect_eq(code, SEEKI_E_IO, "got %s", seeki_code_name(code));
     cr_expect_neq(strstr(err.msg, path), NULL, "message: %s", err.msg);
     cr_expect_neq(strstr(err.msg, "SEEKI_DEMO_DB"), NULL, "message: %s", err.msg);
@@ -478,7 +478,7 @@ Test(demo, fails_clearly_when_the_disk_fills_and_leaves_no_temp_file)
     signal(SIGXFSZ, SIG_IGN); /* get EFBIG instead of being killed */
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
     struct seeki_err err = {0};
-    enum seeki_code code = db_demo_create(path, &err);
+    enum seeki_code code = demo_create(path, &err);
     setrlimit(RLIMIT_FSIZE, &old);
 
     cr_expect_eq(code, SEEKI_E_IO, "got %s: %s", seeki_code_name(code), err.msg);
@@ -497,12 +497,12 @@ Test(demo, rejects_a_path_that_names_a_directory)
 {
     char *dir = tmpdir_new();
     struct seeki_err err = {0};
-    cr_expect_eq(db_demo_create(dir, &err), SEEKI_E_IO);
+    cr_expect_eq(demo_create(dir, &err), SEEKI_E_IO);
     cr_expect_neq(strstr(err.msg, "is a directory"), NULL, "message: %s", err.msg);
     char *slash = xasprintf("%s/new/", dir);
-    cr_expect_eq(db_demo_create(slash, &err), SEEKI_E_IO);
+    cr_expect_eq(demo_create(slash, &err), SEEKI_E_IO);
     cr_expect_neq(strstr(err.msg, "does not name a file"), NULL, "message: %s", err.msg);
-    cr_expect_eq(db_demo_create("", &err), SEEKI_E_IO);
+    cr_expect_eq(demo_create("", &err), SEEKI_E_IO);
     free(slash);
     tmpdir_free(dir);
 }
@@ -526,14 +526,14 @@ Test(demo, formats_timestamps)
     };
     for (size_t i = 0; i < SEEKI_ARRAY_LEN(cases); i++) {
         char out[20];
-        db_demo_format_ts(cases[i].t, out);
+        demo_format_ts(cases[i].t, out);
         cr_expect_str_eq(out, cases[i].want, "t=%lld: got %s, want %s", (long long)cases[i].t, out,
                          cases[i].want);
     }
-    cr_expect_eq(db_demo_days_from_civil(1970, 1, 1), 0);
-    cr_expect_eq(db_demo_days_from_civil(2026, 4, 30) * 86400 + 9 * 3600 + 1800, DEMO_NOW);
-    cr_expect_eq(db_demo_days_from_civil(2000, 3, 1) - db_demo_days_from_civil(2000, 2, 28), 2);
-    cr_expect_eq(db_demo_days_from_civil(1900, 3, 1) - db_demo_days_from_civil(1900, 2, 28), 1);
+    cr_expect_eq(demo_days_from_civil(1970, 1, 1), 0);
+    cr_expect_eq(demo_days_from_civil(2026, 4, 30) * 86400 + 9 * 3600 + 1800, DEMO_NOW);
+    cr_expect_eq(demo_days_from_civil(2000, 3, 1) - demo_days_from_civil(2000, 2, 28), 2);
+    cr_expect_eq(demo_days_from_civil(1900, 3, 1) - demo_days_from_civil(1900, 2, 28), 1);
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -551,7 +551,7 @@ Test(demo, png_photos_are_well_formed)
     unsigned char *out = xmalloc(3 * 64 * 64 + 64 + 128);
     for (size_t i = 0; i < SEEKI_ARRAY_LEN(cases); i++) {
         unsigned w = cases[i].w;
-        size_t n = db_demo_png(out, w, rgb);
+        size_t n = demo_png(out, w, rgb);
         size_t raw = (size_t)w * (1 + 3 * w);
         cr_expect_eq(n, 8 + 25 + 12 + (2 + 5 + raw + 4) + 12, "w=%u size %zu", w, n);
         cr_expect_eq(memcmp(out, "\x89PNG\r\n\x1a\n", 8), 0);

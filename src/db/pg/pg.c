@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/pg_int.h"
+#include "db/pg/pg_int.h"
+#include "db/sql/sql.h"
 #include "log.h"
 #include "util/mem.h"
 
@@ -552,6 +553,7 @@ static void pg_destroy(struct db_engine *base)
 
 static const struct db_engine_ops pg_ops = {
     .kind_name = "postgres",
+    .dialect = DB_SQL_PG,
     .default_schema = "public",
     .load_tables = pg_load_tables,
     .rows_open = pg_rows_open,

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "db/db_int.h"
+#include "db/sql/sql.h"
 #include "db/engine.h"
 #include "util/buf.h"
 #include "util/mem.h"

@@ -1,0 +1,21 @@
+/* SQLite engine internals shared by db/sqlite/sqlite.c and fold.c. */
+#ifndef SEEKI_DB_SQLITE_INT_H
+#define SEEKI_DB_SQLITE_INT_H
+
+#include "db/db_int.h"
+
+/* The SQL function behind SQLite search and "contains" filters
+ * (fold.c): seeki_icontains(text, needle), Unicode case-insensitive,
+ * needle literal. Registered on every SQLite connection; SQLITE_OK or an
+ * SQLite error code. */
+struct sqlite3;
+int db_sqlite_register_fold(struct sqlite3 *db);
+
+#ifdef SEEKI_UNIT
+/* Test hook: runs sql on a pooled connection of a SQLite engine, to prove
+ * that writes are refused. Not built into the release binary. */
+enum seeki_code litedb_test_exec(struct db_engine *e, const char *sql,
+                                 struct seeki_err *err) SEEKI_MUST_CHECK;
+#endif
+
+#endif
