@@ -297,7 +297,10 @@ def test_page_last_equals_the_last_offset_page(env, view):
     _, c, ref = env
     r = c.rows("big", view[0] + [("page", "last"), ("page_size", 300)])
     total = r["total_rows"]
-    assert total == BIG and r["total_rows_exact"]
+    # exact, or on PostgreSQL past the 200 ms count budget the ANALYZEd
+    # estimate, which is exact here too; whether the budget was met depends on
+    # the machine's load, so total_rows_exact is not what this test is about
+    assert total == BIG
     last = (total + 299) // 300
     assert r["page"] == last
     assert r["rows"] == reference(ref, "big", view, (last - 1) * 300, 300)
