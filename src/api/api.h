@@ -28,7 +28,7 @@ struct http_resp;
 /* ---- handlers ---------------------------------------------------------------
  * Each fills resp completely (status, content type, body or stream), including
  * error responses; none of them fails. req and ctx are borrowed for the call.
- * table is the route's percent-decoded table segment. The router (http/route.c)
+ * table is the route's percent-decoded table segment. The router (api/router.c)
  * answers 503 for data routes in setup mode before calling them. */
 void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
 void api_tables(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
@@ -89,10 +89,34 @@ void api_rows_req_free(struct api_rows_req *r); /* NULL ok */
  * when out's maximum is reached. */
 int api_csv_field(struct buf *out, const char *s, size_t n) SEEKI_MUST_CHECK;
 
-/* Appends s[0..n) as a quoted JSON string: '"', '\\' and control characters
- * escaped, bytes that are not valid UTF-8 replaced by U+FFFD, so the output is
- * always valid JSON whatever the database or the client sent. Returns -1 when
- * out's maximum is reached. (api/json.c) */
-int api_json_string(struct buf *out, const char *s, size_t n) SEEKI_MUST_CHECK;
+/* ---- routing (api/router.c) ------------------------------------------------ */
+
+enum api_route_id {
+    API_R_NOT_FOUND, /* an unknown /api/... route */
+    API_R_BAD_PATH,  /* malformed percent-encoding in an /api/ path */
+    API_R_STATUS,
+    API_R_TABLES,
+    API_R_COLUMNS,
+    API_R_ROWS,
+    API_R_DISPLAY,
+    API_R_EXPORT,
+    API_R_ASSET /* anything outside /api/: embedded static files */
+};
+
+struct api_route {
+    enum api_route_id id;
+    char *table; /* percent-decoded table segment (COLUMNS/ROWS/EXPORT); heap, else NULL */
+};
+
+/* Matches a raw (still percent-encoded) path against the route table. Segments
+ * are split on '/' before decoding, so "sales%2Forders" is one table name.
+ * Always fills out; free out->table. */
+void api_route_match(const char *raw_path, struct api_route *out);
+
+/* The http_handler SeeKi serves with (ctx is a struct api_ctx *): the route
+ * table, the method check (GET/HEAD), the setup-mode gate (503 for data
+ * routes), the tunnel gate (503 for rows/export while it is down), the
+ * handlers, and the embedded static assets for everything outside /api/. */
+void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);
 
 #endif

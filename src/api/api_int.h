@@ -34,8 +34,4 @@ bool api_find_table(struct api_ctx *ctx, const struct http_req *req, const char 
 bool api_find_rows_req(struct api_ctx *ctx, const struct http_req *req, const char *name,
                        bool for_export, struct api_rows_req *out, struct http_resp *resp);
 
-/* The length of the valid UTF-8 sequence at s[0..n), or 0 when s does not
- * start with one (overlong forms, surrogates and > U+10FFFF are invalid). */
-size_t api_utf8_seq(const unsigned char *s, size_t n);
-
 #endif

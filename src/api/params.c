@@ -2,17 +2,17 @@
  * (api.h): page, page_size, the sort syntaxes, search, filter.<col> and the
  * cursor token (kept as text for api_rows). Column names are resolved
  * against the live table here, so db/ only ever sees column indexes. Needs
- * no database: tests feed it a hand-built struct db_table. The only file that
- * includes libunistring (the UTF-8 check of every parameter it reads). */
+ * no database: tests feed it a hand-built struct db_table. Every parameter it
+ * reads must be valid UTF-8 (util/text.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistr.h>
 
 #include "api/api.h"
 #include "http/http.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #define VAL_SHOWN 40        /* bytes of a rejected value quoted back in errors */
 #define COLUMN_LIST_MAX 200 /* bytes of column names listed in an unknown-column error */
@@ -303,18 +303,19 @@ static enum seeki_code check_utf8(const struct http_req *req, bool for_export,
             continue;
         const char *bad_in = "name";
         const char *s = p->key;
-        const uint8_t *bad = u8_check((const uint8_t *)s, strlen(s));
-        if (!bad) {
+        size_t n = strlen(s), at = text_utf8_bad_offset(s, n);
+        if (at == n) {
             bad_in = "value";
             s = p->value;
-            bad = u8_check((const uint8_t *)s, strlen(s));
+            n = strlen(s);
+            at = text_utf8_bad_offset(s, n);
         }
-        if (bad)
+        if (at < n)
             return seeki_fail(err, SEEKI_E_BAD_PARAM,
                               "Parameter '%.60s' is not valid UTF-8 (byte 0x%02X at offset %zu of "
                               "its %s); send text as UTF-8, percent-encoded (encodeURIComponent "
                               "does this)",
-                              p->key, (unsigned)*bad, (size_t)(bad - (const uint8_t *)s), bad_in);
+                              p->key, (unsigned)(unsigned char)s[at], at, bad_in);
     }
     return SEEKI_E_OK;
 }

@@ -11,6 +11,7 @@
 #include "api/api_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #define API_ROWS_BODY_MAX (64u * 1024u * 1024u)
 
@@ -22,7 +23,7 @@ static char **row_keys(const struct db_table *t)
         struct buf b;
         buf_init(&b, 0);
         /* b has no maximum, so these appends cannot fail. */
-        if (api_json_string(&b, t->cols[i].name, strlen(t->cols[i].name)) != 0 ||
+        if (text_json_string(&b, t->cols[i].name, strlen(t->cols[i].name)) != 0 ||
             buf_putc(&b, ':') != 0)
             buf_reset(&b);
         keys[i] = buf_take(&b);

@@ -204,7 +204,7 @@ int main(int argc, char **argv)
     struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = setup, .version = SEEKI_VERSION,
                            .tunnel = tunnel};
     struct http_options hopts = {.host = bindcfg->server_host, .port = bindcfg->server_port};
-    enum seeki_code hrc = http_start(&hopts, &ctx, &srv, &err);
+    enum seeki_code hrc = http_start(&hopts, api_handle, &ctx, &srv, &err);
     if (hrc == SEEKI_E_OK) {
         /* serving from here: a signal now means the orderly shutdown (set
          * before the "listening" line, which whoever started us waits for) */

@@ -172,7 +172,6 @@ void db_scratch_append(struct buf *b, const void *p, size_t n);
 
 #ifdef SEEKI_UNIT
 /* encode.c internals exposed to the unit tests (SEEKI_TESTABLE). */
-size_t enc_utf8_len(const unsigned char *s, size_t n);
 bool enc_is_json_number(const char *s, size_t n, bool *integer);
 bool enc_is_json(const char *s, size_t n);
 void enc_double(double d, char out[32]);

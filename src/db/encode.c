@@ -13,6 +13,7 @@
 #include "db/engine.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 /* Bytes of bytea shown in JSON before "…(N bytes)". */
 #define ENC_BYTEA_JSON_MAX 1024
@@ -28,84 +29,11 @@ enum enc_mode {
 
 /* ---- UTF-8 and strings ---------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-SEEKI_TESTABLE size_t enc_utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F; /* no UTF-16 surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing past U+10FFFF */
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-static const char enc_fffd[] = "\xEF\xBF\xBD";
-
 /* Appends s as a JSON string (quoted, escaped) or as raw text; invalid UTF-8
- * becomes U+FFFD either way. Runs of plain bytes are copied in one append. */
+ * becomes U+FFFD either way (util/text.h). */
 static int enc_string(struct buf *out, const char *s, size_t n, enum enc_mode mode)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    bool json = mode == ENC_JSON;
-    if (json && buf_putc(out, '"') != 0)
-        return -1;
-    size_t run = 0, i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t l = enc_utf8_len(p + i, n - i);
-        bool plain = l > 0 && !(json && (c < 0x20 || c == '"' || c == '\\'));
-        if (plain) {
-            i += l;
-            run += l;
-            continue;
-        }
-        if (run && buf_append(out, p + i - run, run) != 0)
-            return -1;
-        run = 0;
-        if (l == 0) {
-            if (buf_append(out, enc_fffd, 3) != 0)
-                return -1;
-        } else {
-            static const char *const named[32] = {
-                ['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"};
-            int rc;
-            if (c == '"')
-                rc = buf_puts(out, "\\\"");
-            else if (c == '\\')
-                rc = buf_puts(out, "\\\\");
-            else if (named[c])
-                rc = buf_puts(out, named[c]);
-            else
-                rc = buf_printf(out, "\\u%04x", c);
-            if (rc != 0)
-                return -1;
-        }
-        i++;
-    }
-    if (run && buf_append(out, p + n - run, run) != 0)
-        return -1;
-    return json ? buf_putc(out, '"') : 0;
+    return mode == ENC_JSON ? text_json_string(out, s, n) : text_utf8_clean(out, s, n);
 }
 
 static int enc_cstr(struct buf *out, const char *s, enum enc_mode mode)
@@ -227,7 +155,7 @@ static bool enc_scan_string(struct enc_scan *sc)
             }
             continue;
         }
-        size_t l = enc_utf8_len((const unsigned char *)sc->s + sc->i, sc->n - sc->i);
+        size_t l = text_utf8_len((const unsigned char *)sc->s + sc->i, sc->n - sc->i);
         if (l == 0)
             return false;
         sc->i += l;

@@ -1,6 +1,7 @@
 /* The HTTP server: libmicrohttpd with a thread pool, the Host guard, size and
- * time limits, routing to api/ handlers and static assets. Only http/server.c
- * includes libmicrohttpd; everything below is MHD-free so handlers, routing and
+ * time limits, and one application handler given at start (api/router.c:
+ * routes, gates, assets); http/ knows nothing of api/, db/ or ssh/. Only
+ * http/server.c includes libmicrohttpd; everything below is MHD-free so handlers, routing and
  * guards can be unit-tested without a socket. docs/api.md is the user-facing
  * description of the routes, guards and limits implemented here. */
 #ifndef SEEKI_HTTP_H
@@ -10,7 +11,6 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "api/api.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -23,6 +23,13 @@
 #define HTTP_DEFAULT_THREADS 4u
 
 struct http_server;
+struct http_req;
+struct http_resp;
+
+/* The application: fills resp for req (always sets a status). ctx is the
+ * pointer given to http_start. Called from the server's threads, several at
+ * once. */
+typedef void http_handler(void *ctx, const struct http_req *req, struct http_resp *resp);
 
 struct http_options {
     const char *host;        /* bind address: IPv4/IPv6 literal or a name such as "localhost" */
@@ -31,10 +38,11 @@ struct http_options {
     unsigned idle_timeout_s; /* close connections idle this long; 0 = default (30) */
 };
 
-/* Binds and starts serving. ctx is borrowed and must outlive the server.
+/* Binds and starts serving requests through handler(ctx, ...). ctx is
+ * borrowed and must outlive the server.
  * A busy port is SEEKI_E_IO with advice (--port / SEEKI_BIND); an address that
  * is not on this machine or cannot be resolved is SEEKI_E_IO too. */
-enum seeki_code http_start(const struct http_options *opts, struct api_ctx *ctx,
+enum seeki_code http_start(const struct http_options *opts, http_handler *handler, void *ctx,
                            struct http_server **out, struct seeki_err *err) SEEKI_MUST_CHECK;
 /* The port actually bound. */
 int http_port(const struct http_server *s);
@@ -141,7 +149,7 @@ void http_resp_stream(struct http_resp *r, int status, const char *content_type,
  * original> (RFC 6266/5987). Heap string. */
 char *http_content_disposition(const char *name, const char *ext);
 
-/* ---- guards and routing (http/route.c) ----------------------------------- */
+/* ---- guards and dispatch (http/guard.c) ----------------------------------- */
 
 /* Is the Host header acceptable for a server bound to bind_host:port?
  * Accepted names: bind_host, "localhost", "127.0.0.1", "[::1]" (and any IP
@@ -156,32 +164,11 @@ bool http_host_allowed(const char *host, const char *bind_host, int port);
  * Cache-Control: no-store when no_store. */
 void http_resp_add_common_headers(struct http_resp *resp, bool no_store);
 
-enum http_route_id {
-    HTTP_R_NOT_FOUND, /* an unknown /api/... route */
-    HTTP_R_BAD_PATH,  /* malformed percent-encoding in an /api/ path */
-    HTTP_R_STATUS,
-    HTTP_R_TABLES,
-    HTTP_R_COLUMNS,
-    HTTP_R_ROWS,
-    HTTP_R_DISPLAY,
-    HTTP_R_EXPORT,
-    HTTP_R_ASSET /* anything outside /api/: embedded static files */
-};
-
-struct http_route {
-    enum http_route_id id;
-    char *table; /* percent-decoded table segment (COLUMNS/ROWS/EXPORT); heap, else NULL */
-};
-
-/* Matches a raw (still percent-encoded) path against the route table. Segments
- * are split on '/' before decoding, so "sales%2Forders" is one table name.
- * Always fills out; free out->table. */
-void http_route_match(const char *raw_path, struct http_route *out);
-
-/* Runs one request through guards, routing, method check, setup-mode gate and
- * the handler, filling resp. bind_host/port describe the server (Host guard,
- * advice in messages). Never fails: every problem becomes a response. */
-void http_dispatch(const struct http_req *req, struct api_ctx *ctx, const char *bind_host, int port,
-                   struct http_resp *resp);
+/* Runs one request through the guards, then the handler, then adds the
+ * common headers (and Cache-Control: no-store to an error that has none),
+ * filling resp. bind_host/port describe the server (Host guard, advice in
+ * messages). Never fails: every problem becomes a response. */
+void http_dispatch(const struct http_req *req, http_handler *handler, void *ctx,
+                   const char *bind_host, int port, struct http_resp *resp);
 
 #endif

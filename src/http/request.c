@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #define HTTP_500_BODY "Internal server error"
 
@@ -215,7 +216,7 @@ void http_resp_error(struct http_resp *r, int status, const char *msg)
     }
     struct buf b;
     buf_init(&b, 0);
-    if (buf_puts(&b, "{\"error\":") != 0 || api_json_string(&b, msg, strlen(msg)) != 0 ||
+    if (buf_puts(&b, "{\"error\":") != 0 || text_json_string(&b, msg, strlen(msg)) != 0 ||
         buf_putc(&b, '}') != 0)
         log_error("http", "could not build an error body");
     http_resp_set(r, status, "application/json", buf_str(&b), b.len);

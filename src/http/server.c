@@ -1,7 +1,7 @@
 /* libmicrohttpd wiring, the only file that includes <microhttpd.h>: binds the
  * listening socket ourselves (so a busy port gets a precise message), runs MHD
  * with an internal epoll thread pool and per-connection limits, turns each MHD
- * request into a struct http_req, hands it to http_dispatch (route.c) and
+ * request into a struct http_req, hands it to http_dispatch (guard.c) and
  * turns the struct http_resp back into an MHD response (buffer or stream). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +23,8 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
-    struct api_ctx *ctx;  /* borrowed; outlives the server */
+    http_handler *handler;
+    void *ctx;            /* borrowed; outlives the server */
     char *bind_host;      /* as configured, brackets removed */
     int port;             /* the port actually bound */
     atomic_ulong next_id; /* request counter for req=N */
@@ -230,7 +231,7 @@ static enum MHD_Result answer(struct http_server *s, struct MHD_Connection *conn
         http_resp_error(&resp, 400, err.msg);
         http_resp_add_common_headers(&resp, true);
     } else {
-        http_dispatch(&st->req, s->ctx, s->bind_host, s->port, &resp);
+        http_dispatch(&st->req, s->handler, s->ctx, s->bind_host, s->port, &resp);
     }
     struct MHD_Response *r = make_response(&resp);
     enum MHD_Result ret = MHD_NO;
@@ -361,7 +362,7 @@ static char *strip_brackets(const char *h)
     return xstrdup(h);
 }
 
-enum seeki_code http_start(const struct http_options *opts, struct api_ctx *ctx,
+enum seeki_code http_start(const struct http_options *opts, http_handler *handler, void *ctx,
                            struct http_server **out, struct seeki_err *err)
 {
     *out = NULL;
@@ -371,6 +372,7 @@ enum seeki_code http_start(const struct http_options *opts, struct api_ctx *ctx,
                           "SEEKI_BIND)",
                           opts->port);
     struct http_server *s = xcalloc(1, sizeof *s);
+    s->handler = handler;
     s->ctx = ctx;
     s->bind_host = strip_brackets(opts->host && *opts->host ? opts->host : "127.0.0.1");
     atomic_init(&s->next_id, 0);

@@ -367,15 +367,3 @@ Test(encode, shortest_round_trip_doubles)
     enc_double(0.1, out);
     cr_expect_str_eq(out, "0.1");
 }
-
-Test(encode, utf8_lengths)
-{
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"a", 1), 1);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xc3\xa9", 2), 2);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xc3\xa9", 1), 0);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xe2\x82\xac", 3), 3);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xe0\x80\x80", 3), 0);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\xf5\x80\x80\x80", 4), 0);
-    cr_expect_eq(enc_utf8_len((const unsigned char *)"\x80", 1), 0);
-}

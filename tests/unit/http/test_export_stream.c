@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -87,7 +88,7 @@ Test(export_stream, csv_over_the_wire)
     struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = false, .version = "t"};
     struct http_options o = {.host = "127.0.0.1", .port = 0, .threads = 2};
     struct http_server *s = NULL;
-    cr_assert_eq(http_start(&o, &ctx, &s, &err), SEEKI_E_OK, "%s", err.msg);
+    cr_assert_eq(http_start(&o, api_handle, &ctx, &s, &err), SEEKI_E_OK, "%s", err.msg);
 
     char *r = http_get(http_port(s), "/api/export/big%20table/csv?sort=id:desc");
     cr_assert(strncmp(r, "HTTP/1.1 200", 12) == 0, "%.300s", r);

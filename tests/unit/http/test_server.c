@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "http/http.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -93,7 +94,7 @@ static struct http_server *start(const char *host, unsigned timeout_s)
     struct http_server *s = NULL;
     struct seeki_err err;
     seeki_err_clear(&err);
-    cr_assert_eq(http_start(&o, &ctx, &s, &err), SEEKI_E_OK, "%s", err.msg);
+    cr_assert_eq(http_start(&o, api_handle, &ctx, &s, &err), SEEKI_E_OK, "%s", err.msg);
     cr_assert_gt(http_port(s), 0);
     return s;
 }
@@ -238,7 +239,7 @@ Test(server, busy_port_is_a_clear_error)
     struct http_server *s2 = NULL;
     struct seeki_err err;
     seeki_err_clear(&err);
-    cr_expect_eq(http_start(&o, &ctx, &s2, &err), SEEKI_E_IO);
+    cr_expect_eq(http_start(&o, api_handle, &ctx, &s2, &err), SEEKI_E_IO);
     cr_expect_null(s2);
     char want[160];
     snprintf(want, sizeof want,
@@ -249,13 +250,13 @@ Test(server, busy_port_is_a_clear_error)
     http_stop(s);
 
     /* http_stop releases the port: it can be bound again at once */
-    cr_expect_eq(http_start(&o, &ctx, &s2, &err), SEEKI_E_OK, "%s", err.msg);
+    cr_expect_eq(http_start(&o, api_handle, &ctx, &s2, &err), SEEKI_E_OK, "%s", err.msg);
     http_stop(s2);
     s2 = NULL;
 
     o.host = "192.0.2.77"; /* TEST-NET: not on this machine */
     o.port = 0;
-    cr_expect_eq(http_start(&o, &ctx, &s2, &err), SEEKI_E_IO);
+    cr_expect_eq(http_start(&o, api_handle, &ctx, &s2, &err), SEEKI_E_IO);
     cr_expect(strstr(err.msg, "is not an address of this machine") != NULL, "%s", err.msg);
 }
 

@@ -1,133 +1,61 @@
-/* Host guard, route matching (including traversal attempts), dispatch-level
- * guards and headers, request-target decoding and Content-Disposition, all
- * without a socket. */
+/* api/router.c through http_dispatch, without a socket: route matching
+ * (including traversal attempts), the method check, the setup-mode gate,
+ * static assets, and the dispatch-level guards and headers as a request meets
+ * them. */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "http/assets.h"
+#include "api/api.h"
 #include "http/http.h"
 #include "util/mem.h"
 
-/* ---- Host guard ---------------------------------------------------------- */
-
-struct host_case {
-    const char *bind;
-    const char *host; /* NULL = no Host header */
-    bool allowed;
-};
-
-static const struct host_case host_cases[] = {
-    {"127.0.0.1", NULL, true},
-    {"127.0.0.1", "127.0.0.1", true},
-    {"127.0.0.1", "127.0.0.1:3141", true},
-    {"127.0.0.1", "localhost", true},
-    {"127.0.0.1", "localhost:3141", true},
-    {"127.0.0.1", "LocalHost:3141", true},
-    {"127.0.0.1", "[::1]", true},
-    {"127.0.0.1", "[::1]:3141", true},
-    {"127.0.0.1", "[0:0:0:0:0:0:0:1]:3141", true},
-    {"127.0.0.1", "evil.com", false},
-    {"127.0.0.1", "evil.com:3141", false},
-    {"127.0.0.1", "evil.example", false},
-    {"127.0.0.1", "127.0.0.1.evil.com", false},
-    {"127.0.0.1", "127.0.0.1.evil.com:3141", false},
-    {"127.0.0.1", "localhost.evil.com", false},
-    {"127.0.0.1", "localhost:8080", false},
-    {"127.0.0.1", "127.0.0.1:80", false},
-    {"127.0.0.1", "127.0.0.1:31410", false},
-    {"127.0.0.1", "127.0.0.1:99999", false},
-    {"127.0.0.1", "[::1]:80", false},
-    {"127.0.0.1", "127.0.0.1:", false},
-    {"127.0.0.1", "127.0.0.1:3141:3141", false},
-    {"127.0.0.1", "127.0.0.1:3141x", false},
-    {"127.0.0.1", "localhost:+3141", false},
-    {"127.0.0.1", "::1", false},
-    {"127.0.0.1", "[::1", false},
-    {"127.0.0.1", "[localhost]:3141", false},
-    {"127.0.0.1", "[127.0.0.1]:3141", false},
-    {"127.0.0.1", "", false},
-    {"127.0.0.1", ":3141", false},
-    {"127.0.0.1", "localhost.", false},
-    {"127.0.0.1", "user@localhost", false},
-    {"127.0.0.1", "127.0.0.2", false},
-    {"127.0.0.1", "0.0.0.0:3141", false},
-    {"127.0.0.1", "10.0.0.1:3141", false},
-    /* bound to a specific address: that address is accepted too */
-    {"192.168.1.5", "192.168.1.5:3141", true},
-    {"192.168.1.5", "192.168.1.6:3141", false},
-    {"192.168.1.5", "localhost:3141", true},
-    {"::1", "[::1]:3141", true},
-    {"::1", "localhost:3141", true},
-    {"seeki.lan", "seeki.lan:3141", true},
-    {"seeki.lan", "SEEKI.LAN", true},
-    {"seeki.lan", "seeki.lan.evil.com", false},
-    /* bound to every interface: any address literal, still no foreign names */
-    {"0.0.0.0", "192.168.1.5:3141", true},
-    {"0.0.0.0", "[fe80::1]:3141", true},
-    {"0.0.0.0", "evil.com:3141", false},
-    {"0.0.0.0", "192.168.1.5:80", false},
-    {"::", "10.1.2.3", true},
-    {"::", "rebind.attacker.net", false},
-};
-
-Test(host_guard, table)
-{
-    for (size_t i = 0; i < sizeof host_cases / sizeof host_cases[0]; i++) {
-        const struct host_case *c = &host_cases[i];
-        cr_expect_eq(http_host_allowed(c->host, c->bind, 3141), c->allowed,
-                     "bind %s, Host '%s': expected %s", c->bind, c->host ? c->host : "(none)",
-                     c->allowed ? "allowed" : "denied");
-    }
-}
-
-/* ---- routes -------------------------------------------------------------- */
-
 struct route_case {
     const char *path;
-    enum http_route_id id;
+    enum api_route_id id;
     const char *table;
 };
 
 static const struct route_case route_cases[] = {
-    {"/api/status", HTTP_R_STATUS, NULL},
-    {"/api/tables", HTTP_R_TABLES, NULL},
-    {"/api/config/display", HTTP_R_DISPLAY, NULL},
-    {"/api/tables/drivers/columns", HTTP_R_COLUMNS, "drivers"},
-    {"/api/tables/drivers/rows", HTTP_R_ROWS, "drivers"},
-    {"/api/export/drivers/csv", HTTP_R_EXPORT, "drivers"},
-    {"/api/tables/sales.orders/rows", HTTP_R_ROWS, "sales.orders"},
-    {"/api/tables/my%20table/rows", HTTP_R_ROWS, "my table"},
-    {"/api/tables/my+table/rows", HTTP_R_ROWS, "my+table"},
-    {"/api/tables/it%27s%20%22q%22/columns", HTTP_R_COLUMNS, "it's \"q\""},
-    {"/api/tables/sales%2Forders/rows", HTTP_R_ROWS, "sales/orders"},
-    {"/api/export/%E6%97%A5%E6%9C%AC/csv", HTTP_R_EXPORT, "\xE6\x97\xA5\xE6\x9C\xAC"},
-    {"/api/tables/a%2/rows", HTTP_R_BAD_PATH, NULL},
-    {"/api/tables/a%zzb/rows", HTTP_R_BAD_PATH, NULL},
-    {"/api/tables/a%00b/rows", HTTP_R_BAD_PATH, NULL},
-    {"/api/tables//rows", HTTP_R_NOT_FOUND, NULL},
-    {"/api/tables/x/rows/", HTTP_R_NOT_FOUND, NULL},
-    {"/api/tables/x/rows/extra", HTTP_R_NOT_FOUND, NULL},
-    {"/api/tables/../status", HTTP_R_NOT_FOUND, NULL},
-    {"/api/export/drivers/json", HTTP_R_NOT_FOUND, NULL},
-    {"/api/status/", HTTP_R_NOT_FOUND, NULL},
-    {"/api/STATUS", HTTP_R_NOT_FOUND, NULL},
-    {"/api/%73tatus", HTTP_R_NOT_FOUND, NULL},
-    {"/api/setup/save", HTTP_R_NOT_FOUND, NULL},
-    {"/api", HTTP_R_NOT_FOUND, NULL},
-    {"/api/", HTTP_R_NOT_FOUND, NULL},
-    {"/apix", HTTP_R_ASSET, NULL},
-    {"/API/status", HTTP_R_ASSET, NULL},
-    {"/", HTTP_R_ASSET, NULL},
-    {"/index.html", HTTP_R_ASSET, NULL},
-    {"/../../etc/passwd", HTTP_R_ASSET, NULL},
+    {"/api/status", API_R_STATUS, NULL},
+    {"/api/tables", API_R_TABLES, NULL},
+    {"/api/config/display", API_R_DISPLAY, NULL},
+    {"/api/tables/drivers/columns", API_R_COLUMNS, "drivers"},
+    {"/api/tables/drivers/rows", API_R_ROWS, "drivers"},
+    {"/api/export/drivers/csv", API_R_EXPORT, "drivers"},
+    {"/api/tables/sales.orders/rows", API_R_ROWS, "sales.orders"},
+    {"/api/tables/my%20table/rows", API_R_ROWS, "my table"},
+    {"/api/tables/my+table/rows", API_R_ROWS, "my+table"},
+    {"/api/tables/it%27s%20%22q%22/columns", API_R_COLUMNS, "it's \"q\""},
+    {"/api/tables/sales%2Forders/rows", API_R_ROWS, "sales/orders"},
+    {"/api/export/%E6%97%A5%E6%9C%AC/csv", API_R_EXPORT, "\xE6\x97\xA5\xE6\x9C\xAC"},
+    {"/api/tables/a%2/rows", API_R_BAD_PATH, NULL},
+    {"/api/tables/a%zzb/rows", API_R_BAD_PATH, NULL},
+    {"/api/tables/a%00b/rows", API_R_BAD_PATH, NULL},
+    {"/api/tables//rows", API_R_NOT_FOUND, NULL},
+    {"/api/tables/x/rows/", API_R_NOT_FOUND, NULL},
+    {"/api/tables/x/rows/extra", API_R_NOT_FOUND, NULL},
+    {"/api/tables/../status", API_R_NOT_FOUND, NULL},
+    {"/api/export/drivers/json", API_R_NOT_FOUND, NULL},
+    {"/api/status/", API_R_NOT_FOUND, NULL},
+    {"/api/STATUS", API_R_NOT_FOUND, NULL},
+    {"/api/%73tatus", API_R_NOT_FOUND, NULL},
+    {"/api/setup/save", API_R_NOT_FOUND, NULL},
+    {"/api", API_R_NOT_FOUND, NULL},
+    {"/api/", API_R_NOT_FOUND, NULL},
+    {"/apix", API_R_ASSET, NULL},
+    {"/API/status", API_R_ASSET, NULL},
+    {"/", API_R_ASSET, NULL},
+    {"/index.html", API_R_ASSET, NULL},
+    {"/../../etc/passwd", API_R_ASSET, NULL},
 };
 
 Test(routes, table)
 {
     for (size_t i = 0; i < sizeof route_cases / sizeof route_cases[0]; i++) {
         const struct route_case *c = &route_cases[i];
-        struct http_route rt;
-        http_route_match(c->path, &rt);
+        struct api_route rt;
+        api_route_match(c->path, &rt);
         cr_expect_eq(rt.id, c->id, "%s: route %d, expected %d", c->path, rt.id, c->id);
         if (c->table)
             cr_expect(rt.table && strcmp(rt.table, c->table) == 0, "%s: table '%s', expected '%s'",
@@ -164,7 +92,7 @@ static void run(struct api_ctx *ctx, const char *method, const char *target, con
     cr_assert_eq(http_req_set_target(&req, target, &err), SEEKI_E_OK, "%s", target);
     http_req_add_header(&req, "Host", host ? host : "127.0.0.1:3141");
     http_resp_init(resp);
-    http_dispatch(&req, ctx, "127.0.0.1", 3141, resp);
+    http_dispatch(&req, api_handle, ctx, "127.0.0.1", 3141, resp);
     cr_expect_str_eq(resp_header(resp, "X-Content-Type-Options"), "nosniff", "%s", target);
     http_req_free(&req);
 }
@@ -318,7 +246,7 @@ Test(dispatch, oversized_headers_are_431)
     http_req_add_header(&req, "Cookie", big);
     struct http_resp r;
     http_resp_init(&r);
-    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+    http_dispatch(&req, api_handle, &setup_ctx, "127.0.0.1", 3141, &r);
     cr_expect_eq(r.status, 431);
     cr_expect(strstr(buf_str(&r.body), "more than the 16 KiB") != NULL, "%s", buf_str(&r.body));
     http_resp_free(&r);
@@ -339,7 +267,7 @@ Test(dispatch, oversized_body_is_413)
         http_req_add_header(&req, "Content-Length", lens[i]);
         struct http_resp r;
         http_resp_init(&r);
-        http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+        http_dispatch(&req, api_handle, &setup_ctx, "127.0.0.1", 3141, &r);
         cr_expect_eq(r.status, 413, "Content-Length %s", lens[i]);
         http_resp_free(&r);
         http_req_free(&req);
@@ -354,7 +282,7 @@ Test(dispatch, oversized_body_is_413)
     http_req_add_header(&req, "Content-Length", "65536");
     struct http_resp r;
     http_resp_init(&r);
-    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, &r);
+    http_dispatch(&req, api_handle, &setup_ctx, "127.0.0.1", 3141, &r);
     cr_expect_eq(r.status, 200);
     http_resp_free(&r);
     http_req_free(&req);
@@ -375,7 +303,7 @@ static void run_hosts(const char *version, const char *const *hosts, struct http
     for (size_t i = 0; hosts[i]; i++)
         http_req_add_header(&req, i % 2 ? "host" : "Host", hosts[i]);
     http_resp_init(resp);
-    http_dispatch(&req, &setup_ctx, "127.0.0.1", 3141, resp);
+    http_dispatch(&req, api_handle, &setup_ctx, "127.0.0.1", 3141, resp);
     http_req_free(&req);
 }
 
@@ -423,75 +351,4 @@ Test(dispatch, hardening_headers_on_every_response)
         cr_expect_str_eq(resp_header(&r, "Referrer-Policy"), "no-referrer", "%s", targets[i]);
         http_resp_free(&r);
     }
-}
-
-Test(resp, internal_errors_have_the_fixed_body)
-{
-    struct http_resp r;
-    http_resp_init(&r);
-    struct seeki_err e;
-    seeki_fail(&e, SEEKI_E_DB, "relation \"secret_table\" does not exist");
-    http_resp_fail(&r, &e, 1);
-    cr_expect_eq(r.status, 500);
-    cr_expect_str_eq(buf_str(&r.body), "Internal server error");
-    http_resp_free(&r);
-
-    http_resp_init(&r);
-    seeki_fail(&e, SEEKI_E_TIMEOUT, "Query on 'x' ran longer than database.statement_timeout_ms");
-    http_resp_fail(&r, &e, 1);
-    cr_expect_eq(r.status, 504);
-    cr_expect_str_eq(buf_str(&r.body), "{\"error\":\"Query on 'x' ran longer than "
-                                       "database.statement_timeout_ms\"}");
-    http_resp_free(&r);
-}
-
-Test(resp, error_bodies_are_valid_json_for_any_bytes)
-{
-    struct http_resp r;
-    http_resp_init(&r);
-    http_resp_error(&r, 400, "bad \"q\" \\ \n\t\x01 \xff\xfe ok \xc3\xa9");
-    cr_expect_str_eq(buf_str(&r.body),
-                     "{\"error\":\"bad \\\"q\\\" \\\\ \\n\\t\\u0001 \xEF\xBF\xBD\xEF\xBF\xBD ok "
-                     "\xc3\xa9\"}");
-    http_resp_free(&r);
-}
-
-/* ---- Content-Disposition ------------------------------------------------- */
-
-Test(disposition, table)
-{
-    static const struct {
-        const char *name, *want;
-    } cases[] = {
-        {"drivers", "attachment; filename=\"drivers.csv\"; filename*=UTF-8''drivers.csv"},
-        {"sales.orders",
-         "attachment; filename=\"sales.orders.csv\"; filename*=UTF-8''sales.orders.csv"},
-        {"my \"table\"; x", "attachment; filename=\"my__table___x.csv\"; "
-                            "filename*=UTF-8''my%20%22table%22%3B%20x.csv"},
-        {"../../etc/passwd", "attachment; filename=\".._.._etc_passwd.csv\"; "
-                             "filename*=UTF-8''..%2F..%2Fetc%2Fpasswd.csv"},
-        {"Fahrzeuge \xc3\xbc", "attachment; filename=\"Fahrzeuge___.csv\"; "
-                               "filename*=UTF-8''Fahrzeuge%20%C3%BC.csv"},
-        {"\xe6\x97\xa5\xe6\x9c\xac",
-         "attachment; filename=\"export.csv\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.csv"},
-        {"x\r\nSet-Cookie: a=b", "attachment; filename=\"x__Set-Cookie__a_b.csv\"; "
-                                 "filename*=UTF-8''x%0D%0ASet-Cookie%3A%20a%3Db.csv"},
-        {"..", "attachment; filename=\"export.csv\"; filename*=UTF-8''...csv"},
-        {"", "attachment; filename=\"export.csv\"; filename*=UTF-8''.csv"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = http_content_disposition(cases[i].name, ".csv");
-        cr_expect_str_eq(got, cases[i].want, "name '%s'", cases[i].name);
-        cr_expect(strpbrk(got, "\r\n") == NULL);
-        free(got);
-    }
-    char longname[301];
-    memset(longname, 'a', 300);
-    longname[300] = '\0';
-    char *got = http_content_disposition(longname, ".csv");
-    const char *q1 = strchr(got, '"');
-    const char *q2 = strchr(q1 + 1, '"');
-    cr_expect_eq(q2 - q1 - 1, 100, "fallback filename capped at 100 bytes, got %td", q2 - q1 - 1);
-    cr_expect(strncmp(q2 - 4, ".csv", 4) == 0);
-    free(got);
 }
