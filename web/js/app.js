@@ -11,28 +11,11 @@ import { DetailPanel } from './detail.js';
 import * as pg from './pager.js';
 import { toast, writeClipboard } from './clipboard.js';
 import { copyText, esc, formatCount, formatInt, isTextType } from './format.js';
+import { store, hasFilters, savePrefs, tableInfo, viewKey, visibleColumns } from './store.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS_EVERY_MS = 5000;
 const SEARCH_DEBOUNCE_MS = 250;
-
-const app = {
-  tables: [],
-  tablesState: 'loading', // loading | ok | error
-  branding: { title: 'SeeKi', subtitle: '' },
-  status: null,
-  live: 'unknown',
-  lastHash: null,
-  table: null, // current table name
-  columns: null, // all columns of the current table, schema order
-  prefs: null, // {hidden, pinned, sort, pageSize} of the current table
-  view: null, // {page, pageSize, sort, search, filters}
-  resp: null, // last successful rows answer for the current view
-  error: null, // ApiError of the last failed load
-  loadSeq: 0,
-  loadCtrl: null,
-  cursorHint: null, // {key, page, cursor}: use cursor= for that page
-};
 
 const grid = new Grid($('grid'), $('grid-wrap'), {
   onSort: (col, additive) => sortBy(col.name, additive),
@@ -46,7 +29,7 @@ const detail = new DetailPanel($('detail'), {
   onClose: () => closeDetail(),
   onMove: (d) => {
     const r = (grid.focusedRow() ?? 0) + d;
-    if (app.resp && r >= 0 && r < app.resp.rows.length) grid.focusCell(r, grid.focus.c);
+    if (store.resp && r >= 0 && r < store.resp.rows.length) grid.focusCell(r, grid.focus.c);
   },
 });
 
@@ -64,17 +47,17 @@ function navigate(hash, replace = false) {
 
 // Changes the current table view; pushes a history entry unless replace.
 function navigateView(patch, replace = false) {
-  const view = { ...app.view, ...patch };
-  navigate(st.tableHash(app.table, view), replace);
+  const view = { ...store.view, ...patch };
+  navigate(st.tableHash(store.table, view), replace);
 }
 
 function handleRoute(force = false) {
-  if (!force && location.hash === app.lastHash) return;
-  app.lastHash = location.hash;
+  if (!force && location.hash === store.lastHash) return;
+  store.lastHash = location.hash;
   const r = st.parseHash(location.hash);
-  if (app.status && app.status.mode === 'setup' && r.name !== 'setup') {
+  if (store.status && store.status.mode === 'setup' && r.name !== 'setup') {
     history.replaceState(null, '', '#/setup');
-    app.lastHash = location.hash;
+    store.lastHash = location.hash;
     showSetup();
     return;
   }
@@ -88,7 +71,7 @@ function handleRoute(force = false) {
 function showSetup() {
   leaveTable();
   showView('setup');
-  $('setup-normal').hidden = !(app.status && app.status.mode === 'normal');
+  $('setup-normal').hidden = !(store.status && store.status.mode === 'normal');
   setTitle('Setup');
 }
 
@@ -100,44 +83,40 @@ function showHome() {
 }
 
 function leaveTable() {
-  if (app.loadCtrl) app.loadCtrl.abort();
-  app.table = null;
+  if (store.loadCtrl) store.loadCtrl.abort();
+  store.table = null;
   detail.hide();
 }
 
 function setTitle(part) {
-  document.title = part ? `${part} — ${app.branding.title}` : app.branding.title;
+  document.title = part ? `${part} — ${store.branding.title}` : store.branding.title;
 }
 
 // ------------------------------------------------------------ table view --
 
-function viewKey(table, v) {
-  return JSON.stringify([table, v.pageSize, v.sort, v.search, v.filters]);
-}
-
 function openTable(r) {
-  const changed = r.table !== app.table;
+  const changed = r.table !== store.table;
   if (changed) {
-    if (app.loadCtrl) app.loadCtrl.abort();
-    app.table = r.table;
-    app.columns = null;
-    app.resp = null;
-    app.error = null;
-    app.prefs = st.loadPrefs(r.table);
+    if (store.loadCtrl) store.loadCtrl.abort();
+    store.table = r.table;
+    store.columns = null;
+    store.resp = null;
+    store.error = null;
+    store.prefs = st.loadPrefs(r.table);
     detail.hide();
     grid.focus = { r: 0, c: 0 };
     $('grid').innerHTML = '';
   }
   let view = r.view;
-  if (r.bare && (app.prefs.sort.length || app.prefs.pageSize)) {
-    view = { ...view, sort: app.prefs.sort.slice(), pageSize: app.prefs.pageSize || st.DEFAULT_PAGE_SIZE };
+  if (r.bare && (store.prefs.sort.length || store.prefs.pageSize)) {
+    view = { ...view, sort: store.prefs.sort.slice(), pageSize: store.prefs.pageSize || st.DEFAULT_PAGE_SIZE };
     const canon = st.tableHash(r.table, view);
     if (canon !== location.hash) {
       history.replaceState(null, '', canon);
-      app.lastHash = location.hash;
+      store.lastHash = location.hash;
     }
   }
-  app.view = view;
+  store.view = view;
   showView('table');
   const search = $('search');
   if (document.activeElement !== search || changed) search.value = view.search;
@@ -145,13 +124,9 @@ function openTable(r) {
   loadRows();
 }
 
-function tableInfo(name) {
-  return app.tables.find((t) => t.name === name) || null;
-}
-
 function renderHeader() {
-  const t = tableInfo(app.table);
-  const label = t ? t.display_name : app.table;
+  const t = tableInfo(store.table);
+  const label = t ? t.display_name : store.table;
   $('table-title').textContent = label;
   const sub = [];
   if (t && t.display_name !== t.name) sub.push(t.name);
@@ -167,57 +142,47 @@ function renderHeader() {
 function renderSearchHint() {
   const search = $('search');
   const hint = $('search-hint');
-  if (!app.columns) {
+  if (!store.columns) {
     hint.textContent = '';
     return;
   }
-  const n = app.columns.filter((c) => isTextType(c.display_type)).length;
+  const n = store.columns.filter((c) => isTextType(c.display_type)).length;
   search.disabled = n === 0;
   search.placeholder = n === 0 ? 'No text columns' : 'Search';
   hint.textContent = n === 0 ? 'no text columns to search'
     : `searching ${n} text column${n === 1 ? '' : 's'}`;
 }
 
-function visibleColumns() {
-  if (!app.columns) return { cols: [], pinnedCount: 0 };
-  const hidden = new Set(app.prefs.hidden);
-  const byName = new Map(app.columns.map((c) => [c.name, c]));
-  const pinned = app.prefs.pinned.filter((n) => byName.has(n) && !hidden.has(n)).map((n) => byName.get(n));
-  const pinSet = new Set(pinned.map((c) => c.name));
-  const rest = app.columns.filter((c) => !hidden.has(c.name) && !pinSet.has(c.name));
-  return { cols: [...pinned, ...rest], pinnedCount: pinned.length };
-}
-
 function rowsParamsFor(view) {
   const extra = { page_size: view.pageSize };
-  const hint = app.cursorHint;
-  if (hint && hint.key === viewKey(app.table, view) && hint.page === view.page) extra.cursor = hint.cursor;
+  const hint = store.cursorHint;
+  if (hint && hint.key === viewKey(store.table, view) && hint.page === view.page) extra.cursor = hint.cursor;
   else extra.page = view.page;
   return viewParams(view, extra);
 }
 
 async function loadRows() {
-  const seq = ++app.loadSeq;
-  if (app.loadCtrl) app.loadCtrl.abort();
+  const seq = ++store.loadSeq;
+  if (store.loadCtrl) store.loadCtrl.abort();
   const ctrl = new AbortController();
-  app.loadCtrl = ctrl;
-  const table = app.table;
-  const view = app.view;
+  store.loadCtrl = ctrl;
+  const table = store.table;
+  const view = store.view;
   setLoading(true);
-  if (!app.resp) { // first load of this table: placeholder rows (header once columns are known)
+  if (!store.resp) { // first load of this table: placeholder rows (header once columns are known)
     const v = visibleColumns();
     grid.skeleton(v.cols, v.pinnedCount);
   }
-  const colsP = app.columns ? Promise.resolve({ columns: app.columns })
+  const colsP = store.columns ? Promise.resolve({ columns: store.columns })
     : api.columns(table, { signal: ctrl.signal });
   const params = rowsParamsFor(view);
   const rowsP = api.rows(table, params, { signal: ctrl.signal });
   const [cr, rr] = await Promise.allSettled([colsP, rowsP]);
-  if (seq !== app.loadSeq) return;
-  app.cursorHint = null;
+  if (seq !== store.loadSeq) return;
+  store.cursorHint = null;
   setLoading(false);
-  if (cr.status === 'fulfilled' && !app.columns) {
-    app.columns = cr.value.columns;
+  if (cr.status === 'fulfilled' && !store.columns) {
+    store.columns = cr.value.columns;
     renderHeader();
   }
   if (rr.status === 'rejected') {
@@ -226,13 +191,13 @@ async function loadRows() {
       loadRows(); // a stale cursor (server restarted, data changed): use the page number
       return;
     }
-    if (rr.reason instanceof ApiError && rr.reason.status === 400 && app.columns && dropUnknownColumns(view)) return;
+    if (rr.reason instanceof ApiError && rr.reason.status === 400 && store.columns && dropUnknownColumns(view)) return;
     showTableError(rr.reason);
     return;
   }
   const resp = rr.value;
-  if (Array.isArray(resp.columns) && resp.columns.length && !sameColumns(app.columns, resp.columns)) {
-    app.columns = resp.columns;
+  if (Array.isArray(resp.columns) && resp.columns.length && !sameColumns(store.columns, resp.columns)) {
+    store.columns = resp.columns;
     renderHeader();
   }
   // A page past the end (rows were deleted, or a stale link): go to the last one.
@@ -241,28 +206,28 @@ async function loadRows() {
     return;
   }
   if (view.page === 'last' || Number(resp.page) !== view.page) {
-    app.view = { ...view, page: Number(resp.page) || 1 };
-    history.replaceState(null, '', st.tableHash(table, app.view));
-    app.lastHash = location.hash;
+    store.view = { ...view, page: Number(resp.page) || 1 };
+    history.replaceState(null, '', st.tableHash(table, store.view));
+    store.lastHash = location.hash;
   }
-  app.resp = resp;
-  app.error = null;
+  store.resp = resp;
+  store.error = null;
   hideBanner();
   renderRows();
-  if (app.live !== 'live' && app.live !== 'unknown') pollStatus();
+  if (store.live !== 'live' && store.live !== 'unknown') pollStatus();
 }
 
 // A stored or linked view may name columns that no longer exist: drop those
 // sort keys and filters (with a note) instead of failing. True when it did.
 function dropUnknownColumns(view) {
-  const known = new Set(app.columns.map((c) => c.name));
+  const known = new Set(store.columns.map((c) => c.name));
   const sort = view.sort.filter((s) => known.has(s.col));
   const gone = [...view.sort.filter((s) => !known.has(s.col)).map((s) => s.col),
     ...Object.keys(view.filters).filter((c) => !known.has(c))];
   if (!gone.length) return false;
   const filters = Object.fromEntries(Object.entries(view.filters).filter(([c]) => known.has(c)));
-  app.prefs.sort = app.prefs.sort.filter((s) => known.has(s.col));
-  st.savePrefs(app.table, app.prefs);
+  store.prefs.sort = store.prefs.sort.filter((s) => known.has(s.col));
+  savePrefs();
   toast(`Ignored column${gone.length === 1 ? '' : 's'} that no longer exist${gone.length === 1 ? 's' : ''}: ${[...new Set(gone)].join(', ')}`);
   navigateView({ sort, filters, page: 1 }, true);
   return true;
@@ -287,14 +252,14 @@ function setLoading(on) {
 }
 
 function renderRows() {
-  const resp = app.resp;
+  const resp = store.resp;
   const v = visibleColumns();
   const page = Number(resp.page) || 1;
-  const size = Number(resp.page_size) || app.view.pageSize;
+  const size = Number(resp.page_size) || store.view.pageSize;
   grid.setModel({
     columns: v.cols,
     pinnedCount: v.pinnedCount,
-    sort: app.view.sort,
+    sort: store.view.sort,
     rows: resp.rows,
     firstRowNumber: (page - 1) * size + 1,
     totalRows: resp.total_rows,
@@ -309,13 +274,9 @@ function renderRows() {
   }
 }
 
-function hasFilters(view = app.view) {
-  return !!view.search || Object.keys(view.filters).length > 0;
-}
-
 function renderGridState() {
   const el = $('grid-state');
-  const resp = app.resp;
+  const resp = store.resp;
   if (!resp || resp.rows.length) {
     el.hidden = true;
     el.innerHTML = '';
@@ -323,9 +284,9 @@ function renderGridState() {
   }
   el.hidden = false;
   if (hasFilters()) {
-    const nf = Object.keys(app.view.filters).length;
+    const nf = Object.keys(store.view.filters).length;
     const what = [];
-    if (app.view.search) what.push(`the search “${esc(app.view.search)}”`);
+    if (store.view.search) what.push(`the search “${esc(store.view.search)}”`);
     if (nf) what.push(`${nf} column filter${nf === 1 ? '' : 's'}`);
     el.innerHTML = `<div class="state-box state-nomatch"><h2>No rows match</h2>
       <p class="muted">Nothing in this table matches ${what.join(' and ')}.</p>
@@ -337,29 +298,29 @@ function renderGridState() {
 }
 
 function pagerModel() {
-  return pg.pagerModel(app.resp, app.view.pageSize);
+  return pg.pagerModel(store.resp, store.view.pageSize);
 }
 
 function renderPager() {
-  $('pager').innerHTML = app.resp ? pg.pagerHtml(app.resp, pagerModel()) : '';
+  $('pager').innerHTML = store.resp ? pg.pagerHtml(store.resp, pagerModel()) : '';
 }
 
 function goPage(which) {
-  if (!app.resp || !app.table) return;
+  if (!store.resp || !store.table) return;
   const m = pagerModel();
-  const key = viewKey(app.table, app.view);
+  const key = viewKey(store.table, store.view);
   if (which === 'next') {
     if (!m.hasNext) return;
-    if (app.resp.next_cursor != null) app.cursorHint = { key, page: m.page + 1, cursor: app.resp.next_cursor };
+    if (store.resp.next_cursor != null) store.cursorHint = { key, page: m.page + 1, cursor: store.resp.next_cursor };
     navigateView({ page: m.page + 1 });
   } else if (which === 'prev') {
     if (!m.hasPrev) return;
-    if (app.resp.prev_cursor != null) app.cursorHint = { key, page: Math.max(1, m.page - 1), cursor: app.resp.prev_cursor };
+    if (store.resp.prev_cursor != null) store.cursorHint = { key, page: Math.max(1, m.page - 1), cursor: store.resp.prev_cursor };
     navigateView({ page: Math.max(1, m.page - 1) });
   } else if (which === 'first') {
     if (m.page !== 1) navigateView({ page: 1 });
   } else if (which === 'last') {
-    if (m.hasNext) navigateView({ page: m.last !== null && app.resp.total_rows_exact ? m.last : 'last' });
+    if (m.hasNext) navigateView({ page: m.last !== null && store.resp.total_rows_exact ? m.last : 'last' });
   } else {
     const p = Number(which);
     if (Number.isFinite(p) && p >= 1 && p !== m.page) navigateView({ page: p });
@@ -373,17 +334,17 @@ $('pager').addEventListener('click', (e) => {
 $('pager').addEventListener('change', (e) => {
   if (e.target.id !== 'page-size') return;
   const size = Number(e.target.value);
-  app.prefs.pageSize = size === st.DEFAULT_PAGE_SIZE ? null : size;
-  st.savePrefs(app.table, app.prefs);
+  store.prefs.pageSize = size === st.DEFAULT_PAGE_SIZE ? null : size;
+  savePrefs();
   // keep the first visible row on screen
-  const first = app.resp ? ((Number(app.resp.page) || 1) - 1) * (Number(app.resp.page_size) || 50) : 0;
+  const first = store.resp ? ((Number(store.resp.page) || 1) - 1) * (Number(store.resp.page_size) || 50) : 0;
   navigateView({ pageSize: size, page: Math.floor(first / size) + 1 });
 });
 
 // --------------------------------------------------------------- errors ----
 
 function showTableError(e) {
-  app.error = e;
+  store.error = e;
   const err = e instanceof ApiError ? e : new ApiError(String(e && e.message ? e.message : e), 0, 'client');
   let title = 'Could not load rows';
   const actions = ['<button type="button" class="btn" data-act="retry">Retry</button>'];
@@ -405,7 +366,7 @@ function showTableError(e) {
     title = 'The server refused this view';
     actions.splice(0, 1);
     if (hasFilters()) actions.push('<button type="button" class="btn" data-act="clear-filters">Clear filters</button>');
-    if (app.view.sort.length) actions.push('<button type="button" class="btn" data-act="clear-sort">Clear sort</button>');
+    if (store.view.sort.length) actions.push('<button type="button" class="btn" data-act="clear-sort">Clear sort</button>');
     clearRows = true;
   } else if (err.status === 403) {
     title = 'No permission to read this table';
@@ -417,10 +378,10 @@ function showTableError(e) {
     err.message += err.message === 'Internal server error' ? ' — the SeeKi log has the details.' : '';
   }
   showBanner($('banner'), title, err.message, actions);
-  if (clearRows || !app.resp) {
-    app.resp = null;
+  if (clearRows || !store.resp) {
+    store.resp = null;
     const v = visibleColumns();
-    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: app.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
+    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: store.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
     $('grid-state').hidden = true;
     $('pager').innerHTML = '';
   } else {
@@ -450,20 +411,20 @@ document.addEventListener('click', (e) => {
   } else if (act === 'clear-filters') {
     clearFilters();
   } else if (act === 'clear-sort') {
-    app.prefs.sort = [];
-    st.savePrefs(app.table, app.prefs);
+    store.prefs.sort = [];
+    savePrefs();
     navigateView({ sort: [], page: 1 });
   } else if (act === 'reload-tables') {
     loadTables();
   } else if (act === 'remove-filter') {
-    const filters = { ...app.view.filters };
+    const filters = { ...store.view.filters };
     delete filters[b.dataset.col];
     navigateView({ filters, page: 1 });
   } else if (act === 'remove-search') {
     $('search').value = '';
     navigateView({ search: '', page: 1 });
   } else if (act === 'edit-filter') {
-    const col = app.columns && app.columns.find((c) => c.name === b.dataset.col);
+    const col = store.columns && store.columns.find((c) => c.name === b.dataset.col);
     if (col) openColumnMenu(col, b);
   } else if (act === 'retry-tables') {
     loadTables();
@@ -478,7 +439,7 @@ function clearFilters() {
 // ----------------------------------------------- sort, filter, columns ----
 
 function sortBy(colName, additive) {
-  let sort = app.view.sort.map((s) => ({ ...s }));
+  let sort = store.view.sort.map((s) => ({ ...s }));
   const i = sort.findIndex((s) => s.col === colName);
   if (additive) {
     if (i < 0) sort.push({ col: colName, dir: 'asc' });
@@ -495,14 +456,14 @@ function sortBy(colName, additive) {
 }
 
 function setSort(sort) {
-  app.prefs.sort = sort;
-  st.savePrefs(app.table, app.prefs);
+  store.prefs.sort = sort;
+  savePrefs();
   navigateView({ sort, page: 1 });
 }
 
 function renderFilterBar() {
   const el = $('filter-bar');
-  const v = app.view;
+  const v = store.view;
   const entries = Object.entries(v.filters);
   if (!entries.length && !v.search) {
     el.hidden = true;
@@ -510,7 +471,7 @@ function renderFilterBar() {
     return;
   }
   const name = (c) => {
-    const col = app.columns && app.columns.find((x) => x.name === c);
+    const col = store.columns && store.columns.find((x) => x.name === c);
     return col ? col.display_name : c;
   };
   let h = '<span class="fb-label">Filtered by</span>';
@@ -526,33 +487,33 @@ function renderFilterBar() {
 }
 
 function renderColumnsButton() {
-  const n = app.columns ? app.prefs.hidden.filter((h) => app.columns.some((c) => c.name === h)).length : 0;
+  const n = store.columns ? store.prefs.hidden.filter((h) => store.columns.some((c) => c.name === h)).length : 0;
   $('columns-btn').textContent = n ? `Columns · ${n} hidden` : 'Columns';
-  $('columns-btn').disabled = !app.columns;
+  $('columns-btn').disabled = !store.columns;
 }
 
 function renderExportLink() {
   const a = $('export');
-  const params = viewParams(app.view);
-  a.href = api.exportUrl(app.table, params);
-  a.setAttribute('download', `${app.table.replace(/[\\/:*?"<>|]+/g, '_')}.csv`);
-  a.title = hasFilters() || app.view.sort.length
+  const params = viewParams(store.view);
+  a.href = api.exportUrl(store.table, params);
+  a.setAttribute('download', `${store.table.replace(/[\\/:*?"<>|]+/g, '_')}.csv`);
+  a.title = hasFilters() || store.view.sort.length
     ? 'Download all rows of this view (same search, filters and sort) as CSV'
     : 'Download all rows of this table as CSV';
 }
 
 function openColumnMenu(col, anchor) {
-  if (!app.columns) return;
-  const s = app.view.sort.find((x) => x.col === col.name);
+  if (!store.columns) return;
+  const s = store.view.sort.find((x) => x.col === col.name);
   const visible = visibleColumns().cols;
   const { el, input } = columnMenu(col, {
     sortDir: s ? s.dir : null,
-    filter: app.view.filters[col.name] || '',
-    pinned: app.prefs.pinned.includes(col.name),
+    filter: store.view.filters[col.name] || '',
+    pinned: store.prefs.pinned.includes(col.name),
     canHide: visible.length > 1 && visible.some((c) => c.name === col.name),
     onSort: (dir) => {
       popover.close();
-      let sort = app.view.sort.map((x) => ({ ...x }));
+      let sort = store.view.sort.map((x) => ({ ...x }));
       const i = sort.findIndex((x) => x.col === col.name);
       if (dir === null) sort.splice(i, 1);
       else if (i >= 0) sort[i].dir = dir;
@@ -561,28 +522,28 @@ function openColumnMenu(col, anchor) {
     },
     onFilter: (expr) => {
       popover.close();
-      const filters = { ...app.view.filters };
+      const filters = { ...store.view.filters };
       if (expr) filters[col.name] = expr;
       else delete filters[col.name];
       navigateView({ filters, page: 1 });
     },
     count: async (expr, signal) => {
-      const view = { ...app.view, filters: { ...app.view.filters, [col.name]: expr } };
-      const r = await api.rows(app.table, viewParams(view, { page: 1, page_size: 1 }), { signal });
+      const view = { ...store.view, filters: { ...store.view.filters, [col.name]: expr } };
+      const r = await api.rows(store.table, viewParams(view, { page: 1, page_size: 1 }), { signal });
       return { total: r.total_rows, exact: r.total_rows_exact !== false };
     },
     onPin: (on) => {
       popover.close();
-      app.prefs.pinned = app.prefs.pinned.filter((n) => n !== col.name);
-      if (on) app.prefs.pinned.push(col.name);
-      st.savePrefs(app.table, app.prefs);
+      store.prefs.pinned = store.prefs.pinned.filter((n) => n !== col.name);
+      if (on) store.prefs.pinned.push(col.name);
+      savePrefs();
       rerenderColumns(col.name);
     },
     onHide: () => {
       popover.close(false);
-      if (!app.prefs.hidden.includes(col.name)) app.prefs.hidden.push(col.name);
-      app.prefs.pinned = app.prefs.pinned.filter((n) => n !== col.name);
-      st.savePrefs(app.table, app.prefs);
+      if (!store.prefs.hidden.includes(col.name)) store.prefs.hidden.push(col.name);
+      store.prefs.pinned = store.prefs.pinned.filter((n) => n !== col.name);
+      savePrefs();
       rerenderColumns(null);
       grid.enter();
     },
@@ -593,10 +554,10 @@ function openColumnMenu(col, anchor) {
 
 // Columns changed (pin/hide/show) but the rows did not: render without a fetch.
 function rerenderColumns(focusCol) {
-  if (app.resp) renderRows();
-  else if (app.columns) {
+  if (store.resp) renderRows();
+  else if (store.columns) {
     const v = visibleColumns();
-    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: app.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
+    grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: store.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
   }
   renderColumnsButton();
   if (focusCol) {
@@ -606,7 +567,7 @@ function rerenderColumns(focusCol) {
 }
 
 $('columns-btn').addEventListener('click', (e) => {
-  if (!app.columns) return;
+  if (!store.columns) return;
   if (popover.isOpen() && popover.anchor === e.currentTarget) {
     popover.close();
     return;
@@ -614,15 +575,15 @@ $('columns-btn').addEventListener('click', (e) => {
   const btn = e.currentTarget;
   const open = () => {
     const el = columnChooser({
-      columns: app.columns,
-      hidden: new Set(app.prefs.hidden),
+      columns: store.columns,
+      hidden: new Set(store.prefs.hidden),
       onToggle: (name, visible) => {
-        const hidden = new Set(app.prefs.hidden);
+        const hidden = new Set(store.prefs.hidden);
         if (visible) hidden.delete(name);
-        else if (app.columns.length - hidden.size > 1) hidden.add(name);
-        app.prefs.hidden = app.columns.map((c) => c.name).filter((n) => hidden.has(n));
-        app.prefs.pinned = app.prefs.pinned.filter((n) => !hidden.has(n));
-        st.savePrefs(app.table, app.prefs);
+        else if (store.columns.length - hidden.size > 1) hidden.add(name);
+        store.prefs.hidden = store.columns.map((c) => c.name).filter((n) => hidden.has(n));
+        store.prefs.pinned = store.prefs.pinned.filter((n) => !hidden.has(n));
+        savePrefs();
         rerenderColumns(null);
         const focusName = name;
         open();
@@ -630,8 +591,8 @@ $('columns-btn').addEventListener('click', (e) => {
         if (cb) cb.focus();
       },
       onShowAll: () => {
-        app.prefs.hidden = [];
-        st.savePrefs(app.table, app.prefs);
+        store.prefs.hidden = [];
+        savePrefs();
         rerenderColumns(null);
         popover.close();
       },
@@ -644,15 +605,15 @@ $('columns-btn').addEventListener('click', (e) => {
 // ------------------------------------------------------ detail and copy ----
 
 function openDetail(r, focusPanel = true) {
-  const resp = app.resp;
+  const resp = store.resp;
   if (!resp || !resp.rows[r]) return;
   const page = Number(resp.page) || 1;
-  const size = Number(resp.page_size) || app.view.pageSize;
+  const size = Number(resp.page_size) || store.view.pageSize;
   const wasOpen = detail.open;
   detail.show({
     row: resp.rows[r],
-    columns: app.columns,
-    hidden: new Set(app.prefs.hidden),
+    columns: store.columns,
+    hidden: new Set(store.prefs.hidden),
     rowNumber: (page - 1) * size + r + 1,
     total: resp.total_rows,
     exact: resp.total_rows_exact !== false,
@@ -673,7 +634,7 @@ function closeDetail() {
 }
 
 async function copyCell(r, col) {
-  const v = app.resp && app.resp.rows[r] ? app.resp.rows[r][col.name] : undefined;
+  const v = store.resp && store.resp.rows[r] ? store.resp.rows[r][col.name] : undefined;
   const ok = await writeClipboard(copyText(v));
   toast(ok ? `Copied ${v === null ? 'NULL (as an empty value)' : col.display_name}` : 'Copy failed: the browser refused clipboard access');
 }
@@ -699,7 +660,7 @@ $('search').addEventListener('keydown', (e) => {
 });
 
 function applySearch(value) {
-  if (!app.table || value === app.view.search) return;
+  if (!store.table || value === store.view.search) return;
   navigateView({ search: value, page: 1 }, searchPushed);
   searchPushed = true; // one history entry per typing burst, then replaceState
 }
@@ -725,7 +686,7 @@ function setSidebar(open, persist = true) {
   const btn = $('sidebar-toggle');
   btn.setAttribute('aria-expanded', String(open));
   btn.setAttribute('aria-label', open ? 'Hide table list' : 'Show table list');
-  if (app.resp) requestAnimationFrame(() => grid.layoutPins());
+  if (store.resp) requestAnimationFrame(() => grid.layoutPins());
 }
 
 $('sidebar-toggle').addEventListener('click', () => setSidebar(!sidebarOpen()));
@@ -743,63 +704,63 @@ $('table-list').addEventListener('click', (e) => {
 function renderTableList() {
   const ul = $('table-list');
   const note = $('table-list-state');
-  if (app.tablesState !== 'ok') {
+  if (store.tablesState !== 'ok') {
     ul.innerHTML = '';
     note.hidden = false;
-    note.textContent = app.tablesState === 'loading' ? 'Loading tables…' : 'The table list could not be loaded.';
+    note.textContent = store.tablesState === 'loading' ? 'Loading tables…' : 'The table list could not be loaded.';
     return;
   }
   const q = $('table-filter').value.trim().toLowerCase();
-  const list = app.tables.filter((t) => !q || t.name.toLowerCase().includes(q) || (t.display_name || '').toLowerCase().includes(q));
+  const list = store.tables.filter((t) => !q || t.name.toLowerCase().includes(q) || (t.display_name || '').toLowerCase().includes(q));
   ul.innerHTML = list.map((t) => {
     const count = t.row_count_estimate;
     const countTxt = count === null || count === undefined ? '' : formatCount(count);
     const tip = `${t.name}${t.kind && t.kind !== 'table' ? ` (${t.kind.replace('_', ' ')})` : ''}${countTxt ? ` · about ${formatInt(count)} rows` : ''}`;
-    return `<li><a class="tl-link" href="${esc(st.tableHash(t.name, null))}" data-table="${esc(t.name)}"${t.name === app.table ? ' aria-current="page"' : ''} title="${esc(tip)}">
+    return `<li><a class="tl-link" href="${esc(st.tableHash(t.name, null))}" data-table="${esc(t.name)}"${t.name === store.table ? ' aria-current="page"' : ''} title="${esc(tip)}">
       <span class="tl-name">${esc(t.display_name || t.name)}</span>${t.kind && t.kind !== 'table' ? `<span class="tl-kind">${esc(t.kind === 'materialized_view' ? 'mat. view' : t.kind.replace('_', ' '))}</span>` : ''}
       <span class="tl-count">${esc(countTxt)}</span></a></li>`;
   }).join('');
   note.hidden = list.length > 0;
-  note.textContent = app.tables.length ? `No table matches “${$('table-filter').value.trim()}”.`
+  note.textContent = store.tables.length ? `No table matches “${$('table-filter').value.trim()}”.`
     : 'No tables to show. Check database.schemas and tables.include / tables.exclude in seeki.toml.';
 }
 
 function renderHome() {
   const ul = $('home-list');
-  if (app.tablesState === 'loading') {
+  if (store.tablesState === 'loading') {
     ul.innerHTML = '<li class="muted">Loading tables…</li>';
     return;
   }
-  if (app.tablesState === 'error') {
+  if (store.tablesState === 'error') {
     ul.innerHTML = '';
     return;
   }
-  $('home-sub').textContent = app.tables.length
-    ? `${app.tables.length} table${app.tables.length === 1 ? '' : 's'}. Choose one to browse its rows. Nothing here can change your data.`
+  $('home-sub').textContent = store.tables.length
+    ? `${store.tables.length} table${store.tables.length === 1 ? '' : 's'}. Choose one to browse its rows. Nothing here can change your data.`
     : 'No tables to show. Check database.schemas and tables.include / tables.exclude in seeki.toml.';
-  ul.innerHTML = app.tables.map((t) => `<li><a class="home-card" href="${esc(st.tableHash(t.name, null))}">
+  ul.innerHTML = store.tables.map((t) => `<li><a class="home-card" href="${esc(st.tableHash(t.name, null))}">
       <span class="hc-name">${esc(t.display_name || t.name)}</span>
       <span class="hc-meta">${esc(t.name)}${t.kind && t.kind !== 'table' ? ` · ${esc(t.kind.replace('_', ' '))}` : ''}${t.row_count_estimate != null ? ` · ${esc(formatInt(t.row_count_estimate))} rows` : ''}</span></a></li>`).join('');
 }
 
 async function loadTables() {
-  app.tablesState = 'loading';
+  store.tablesState = 'loading';
   renderTableList();
   try {
     const r = await api.tables({ timeoutMs: 60000 });
-    app.tables = Array.isArray(r.tables) ? r.tables : [];
-    app.tablesState = 'ok';
+    store.tables = Array.isArray(r.tables) ? r.tables : [];
+    store.tablesState = 'ok';
     $('global-banner').hidden = true;
   } catch (e) {
-    app.tablesState = 'error';
-    if (!(e instanceof ApiError && e.status === 503 && app.status && app.status.mode === 'setup')) {
+    store.tablesState = 'error';
+    if (!(e instanceof ApiError && e.status === 503 && store.status && store.status.mode === 'setup')) {
       showBanner($('global-banner'), 'Could not load the table list', e.message, ['<button type="button" class="btn" data-act="retry-tables">Retry</button>']);
     }
     if (e instanceof ApiError && e.kind === 'network') setLive('offline', e.message);
   }
   renderTableList();
   if (!$('view-home').hidden) renderHome();
-  if (app.table) renderHeader();
+  if (store.table) renderHeader();
 }
 
 // -------------------------------------------------- live status / theme ----
@@ -810,16 +771,16 @@ const LIVE_TEXT = {
 };
 
 function setLive(state, detailText) {
-  const prev = app.live;
-  app.live = state;
+  const prev = store.live;
+  store.live = state;
   const el = $('live');
   el.dataset.state = state;
   el.querySelector('.live-text').textContent = LIVE_TEXT[state] || state;
   el.title = detailText || (state === 'live' ? 'Server and database reachable; checked every 5 s' : LIVE_TEXT[state]);
   if (state === 'live' && prev !== 'live' && prev !== 'unknown') {
     // Back from an outage: reload what failed.
-    if (app.tablesState === 'error') loadTables();
-    if (app.table && app.error && !(app.error.status >= 400 && app.error.status < 500)) loadRows();
+    if (store.tablesState === 'error') loadTables();
+    if (store.table && store.error && !(store.error.status >= 400 && store.error.status < 500)) loadRows();
   }
 }
 
@@ -831,7 +792,7 @@ async function pollStatus() {
   statusBusy = true;
   try {
     const s = await api.status({ timeoutMs: 4000 });
-    app.status = s;
+    store.status = s;
     renderFoot();
     if (s.mode === 'setup') {
       setLive('setup', 'No configuration yet: SeeKi runs in setup mode');
@@ -854,7 +815,7 @@ async function pollStatus() {
 }
 
 function renderFoot() {
-  const s = app.status;
+  const s = store.status;
   if (!s) return;
   const parts = [`SeeKi ${s.version || ''}`.trim()];
   if (s.database && s.database.kind) parts.push(s.database.kind === 'postgres' ? 'PostgreSQL' : s.database.kind === 'sqlite' ? 'SQLite' : s.database.kind);
@@ -886,14 +847,14 @@ async function loadBranding() {
   try {
     const d = await api.display({ timeoutMs: 10000 });
     const b = d.branding || {};
-    app.branding = { title: b.title || 'SeeKi', subtitle: b.subtitle || '' };
+    store.branding = { title: b.title || 'SeeKi', subtitle: b.subtitle || '' };
   } catch {
     /* keep the defaults; the status indicator reports reachability */
   }
-  $('brand-title').textContent = app.branding.title;
-  $('brand-subtitle').textContent = app.branding.subtitle;
-  $('brand-subtitle').hidden = !app.branding.subtitle;
-  $('brand-mark').textContent = (Array.from(app.branding.title.trim())[0] || 'S').toUpperCase();
+  $('brand-title').textContent = store.branding.title;
+  $('brand-subtitle').textContent = store.branding.subtitle;
+  $('brand-subtitle').hidden = !store.branding.subtitle;
+  $('brand-mark').textContent = (Array.from(store.branding.title.trim())[0] || 'S').toUpperCase();
   const r = st.parseHash(location.hash);
   if (r.name === 'table') setTitle((tableInfo(r.table) || { display_name: r.table }).display_name);
   else setTitle(r.name === 'setup' ? 'Setup' : null);
@@ -926,7 +887,7 @@ document.addEventListener('keydown', (e) => {
       renderTableList();
       return;
     }
-    if (app.table && !$('view-table').hidden && hasFilters()) {
+    if (store.table && !$('view-table').hidden && hasFilters()) {
       e.preventDefault();
       clearFilters();
     }
@@ -934,14 +895,14 @@ document.addEventListener('keydown', (e) => {
   }
   if (isEditable(t) || e.ctrlKey || e.metaKey || e.altKey) return;
   if (e.key === '/') {
-    if (app.table && !$('view-table').hidden && !$('search').disabled) {
+    if (store.table && !$('view-table').hidden && !$('search').disabled) {
       e.preventDefault();
       $('search').focus();
       $('search').select();
     }
     return;
   }
-  if (!app.table || $('view-table').hidden || (t && t.closest && (t.closest('.popover') || t.closest('#detail')))) return;
+  if (!store.table || $('view-table').hidden || (t && t.closest && (t.closest('.popover') || t.closest('#detail')))) return;
   const map = { PageDown: 'next', PageUp: 'prev', Home: 'first', End: 'last' };
   if (map[e.key]) {
     e.preventDefault();
@@ -962,8 +923,8 @@ async function start() {
   // Wait briefly for /api/status (setup mode changes the route), never long:
   // a slow or dead server must not leave the page blank.
   await Promise.race([pollStatus().catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
-  if (app.status && app.status.mode === 'setup') {
-    app.tablesState = 'error';
+  if (store.status && store.status.mode === 'setup') {
+    store.tablesState = 'error';
     renderTableList();
     handleRoute(true);
     return;
@@ -971,7 +932,7 @@ async function start() {
   const tablesP = loadTables();
   handleRoute(true);
   await tablesP;
-  if (app.table) renderHeader();
+  if (store.table) renderHeader();
 }
 
 start();
