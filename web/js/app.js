@@ -12,9 +12,13 @@ import * as pg from './pager.js';
 import { toast, writeClipboard } from './clipboard.js';
 import { copyText, esc, formatCount, formatInt, isTextType } from './format.js';
 import { store, hasFilters, savePrefs, tableInfo, viewKey, visibleColumns } from './store.js';
+import { handleRoute, initRouter, navigateView, replaceHash, setTitle, showView } from './router.js';
+import { initStatus, pollStatus, setLive } from './status.js';
+import { hideBanner, showBanner, tableErrorBanner } from './banner.js';
+import { initTheme, renderThemeButton } from './theme.js';
+import { loadBranding } from './branding.js';
 
 const $ = (id) => document.getElementById(id);
-const STATUS_EVERY_MS = 5000;
 const SEARCH_DEBOUNCE_MS = 250;
 
 const grid = new Grid($('grid'), $('grid-wrap'), {
@@ -33,63 +37,10 @@ const detail = new DetailPanel($('detail'), {
   },
 });
 
-// ---------------------------------------------------------------- routing --
-
-function showView(name) {
-  for (const v of ['home', 'setup', 'table']) $(`view-${v}`).hidden = v !== name;
-  document.body.dataset.view = name;
-}
-
-function navigate(hash, replace = false) {
-  if (hash !== location.hash) history[replace ? 'replaceState' : 'pushState'](null, '', hash);
-  handleRoute(true);
-}
-
-// Changes the current table view; pushes a history entry unless replace.
-function navigateView(patch, replace = false) {
-  const view = { ...store.view, ...patch };
-  navigate(st.tableHash(store.table, view), replace);
-}
-
-function handleRoute(force = false) {
-  if (!force && location.hash === store.lastHash) return;
-  store.lastHash = location.hash;
-  const r = st.parseHash(location.hash);
-  if (store.status && store.status.mode === 'setup' && r.name !== 'setup') {
-    history.replaceState(null, '', '#/setup');
-    store.lastHash = location.hash;
-    showSetup();
-    return;
-  }
-  popover.close(false);
-  if (r.name === 'setup') showSetup();
-  else if (r.name === 'table') openTable(r);
-  else showHome();
-  renderTableList();
-}
-
-function showSetup() {
-  leaveTable();
-  showView('setup');
-  $('setup-normal').hidden = !(store.status && store.status.mode === 'normal');
-  setTitle('Setup');
-}
-
-function showHome() {
-  leaveTable();
-  showView('home');
-  setTitle(null);
-  renderHome();
-}
-
 function leaveTable() {
   if (store.loadCtrl) store.loadCtrl.abort();
   store.table = null;
   detail.hide();
-}
-
-function setTitle(part) {
-  document.title = part ? `${part} — ${store.branding.title}` : store.branding.title;
 }
 
 // ------------------------------------------------------------ table view --
@@ -112,8 +63,7 @@ function openTable(r) {
     view = { ...view, sort: store.prefs.sort.slice(), pageSize: store.prefs.pageSize || st.DEFAULT_PAGE_SIZE };
     const canon = st.tableHash(r.table, view);
     if (canon !== location.hash) {
-      history.replaceState(null, '', canon);
-      store.lastHash = location.hash;
+      replaceHash(canon);
     }
   }
   store.view = view;
@@ -207,8 +157,7 @@ async function loadRows() {
   }
   if (view.page === 'last' || Number(resp.page) !== view.page) {
     store.view = { ...view, page: Number(resp.page) || 1 };
-    history.replaceState(null, '', st.tableHash(table, store.view));
-    store.lastHash = location.hash;
+    replaceHash(st.tableHash(table, store.view));
   }
   store.resp = resp;
   store.error = null;
@@ -346,39 +295,11 @@ $('pager').addEventListener('change', (e) => {
 function showTableError(e) {
   store.error = e;
   const err = e instanceof ApiError ? e : new ApiError(String(e && e.message ? e.message : e), 0, 'client');
-  let title = 'Could not load rows';
-  const actions = ['<button type="button" class="btn" data-act="retry">Retry</button>'];
-  let clearRows = false;
-  if (err.kind === 'network') {
-    title = 'The SeeKi server is unreachable';
-    setLive('offline', err.message);
-  } else if (err.kind === 'timeout') {
-    title = 'The server did not answer';
-  } else if (err.status === 503) {
-    title = /tunnel/i.test(err.message) ? 'SSH tunnel reconnecting' : 'Database unavailable';
-    if (/setup/i.test(err.message)) pollStatus();
-    setLive(/tunnel/i.test(err.message) ? 'reconnecting' : 'down', err.message);
-  } else if (err.status === 404) {
-    title = 'This table is not available';
-    actions.splice(0, 1, '<a class="btn" href="#/">Back to tables</a>', '<button type="button" class="btn" data-act="reload-tables">Reload table list</button>');
-    clearRows = true;
-  } else if (err.status === 400) {
-    title = 'The server refused this view';
-    actions.splice(0, 1);
-    if (hasFilters()) actions.push('<button type="button" class="btn" data-act="clear-filters">Clear filters</button>');
-    if (store.view.sort.length) actions.push('<button type="button" class="btn" data-act="clear-sort">Clear sort</button>');
-    clearRows = true;
-  } else if (err.status === 403) {
-    title = 'No permission to read this table';
-    clearRows = true;
-  } else if (err.status === 504) {
-    title = 'The query took too long';
-  } else if (err.status >= 500) {
-    title = 'The server failed';
-    err.message += err.message === 'Internal server error' ? ' — the SeeKi log has the details.' : '';
-  }
-  showBanner($('banner'), title, err.message, actions);
-  if (clearRows || !store.resp) {
+  const b = tableErrorBanner(err, { filtered: hasFilters(), sorted: store.view.sort.length > 0 });
+  if (b.checkStatus) pollStatus();
+  if (b.live) setLive(b.live, err.message);
+  showBanner($('banner'), b.title, b.message, b.actions);
+  if (b.clearRows || !store.resp) {
     store.resp = null;
     const v = visibleColumns();
     grid.setModel({ columns: v.cols, pinnedCount: v.pinnedCount, sort: store.view.sort, rows: [], firstRowNumber: 1, totalRows: 0 });
@@ -387,18 +308,6 @@ function showTableError(e) {
   } else {
     $('grid-wrap').classList.add('is-stale');
   }
-}
-
-function showBanner(el, title, message, actions) {
-  el.innerHTML = `<div class="banner-text"><strong class="banner-title">${esc(title)}</strong>
-    <span class="banner-msg">${esc(message)}</span></div>
-    <div class="banner-actions">${actions.join('')}</div>`;
-  el.hidden = false;
-}
-
-function hideBanner() {
-  $('banner').hidden = true;
-  $('banner').innerHTML = '';
 }
 
 document.addEventListener('click', (e) => {
@@ -763,103 +672,6 @@ async function loadTables() {
   if (store.table) renderHeader();
 }
 
-// -------------------------------------------------- live status / theme ----
-
-const LIVE_TEXT = {
-  unknown: 'connecting', live: 'live', offline: 'offline', down: 'database unreachable',
-  reconnecting: 'reconnecting', setup: 'setup mode',
-};
-
-function setLive(state, detailText) {
-  const prev = store.live;
-  store.live = state;
-  const el = $('live');
-  el.dataset.state = state;
-  el.querySelector('.live-text').textContent = LIVE_TEXT[state] || state;
-  el.title = detailText || (state === 'live' ? 'Server and database reachable; checked every 5 s' : LIVE_TEXT[state]);
-  if (state === 'live' && prev !== 'live' && prev !== 'unknown') {
-    // Back from an outage: reload what failed.
-    if (store.tablesState === 'error') loadTables();
-    if (store.table && store.error && !(store.error.status >= 400 && store.error.status < 500)) loadRows();
-  }
-}
-
-let statusTimer = 0;
-let statusBusy = false;
-async function pollStatus() {
-  clearTimeout(statusTimer);
-  if (statusBusy) return;
-  statusBusy = true;
-  try {
-    const s = await api.status({ timeoutMs: 4000 });
-    store.status = s;
-    renderFoot();
-    if (s.mode === 'setup') {
-      setLive('setup', 'No configuration yet: SeeKi runs in setup mode');
-      $('global-banner').hidden = true;
-      if (st.parseHash(location.hash).name !== 'setup') handleRoute(true);
-    } else if (s.database && s.database.connected === false) {
-      setLive('down', 'The server is up but cannot reach the database');
-    } else if (s.tunnel && s.tunnel.state && s.tunnel.state !== 'up') {
-      setLive('reconnecting', `SSH tunnel ${s.tunnel.state}${s.tunnel.last_error ? `: ${s.tunnel.last_error}` : ''}`);
-    } else {
-      setLive('live');
-      if (!$('view-setup').hidden) $('setup-normal').hidden = false;
-    }
-  } catch (e) {
-    setLive('offline', e.message);
-  } finally {
-    statusBusy = false;
-    statusTimer = setTimeout(pollStatus, STATUS_EVERY_MS);
-  }
-}
-
-function renderFoot() {
-  const s = store.status;
-  if (!s) return;
-  const parts = [`SeeKi ${s.version || ''}`.trim()];
-  if (s.database && s.database.kind) parts.push(s.database.kind === 'postgres' ? 'PostgreSQL' : s.database.kind === 'sqlite' ? 'SQLite' : s.database.kind);
-  if (s.tunnel && s.tunnel.bastion) parts.push(`via ${s.tunnel.bastion}`);
-  $('sidebar-foot').textContent = parts.join(' · ') + ' · read-only';
-}
-
-const darkMq = window.matchMedia('(prefers-color-scheme: dark)');
-function effectiveTheme() {
-  return document.documentElement.dataset.theme;
-}
-function renderThemeButton() {
-  const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
-  $('theme-toggle').setAttribute('aria-label', `Switch to ${next} theme`);
-  $('theme-toggle').title = `Switch to ${next} theme`;
-}
-$('theme-toggle').addEventListener('click', () => {
-  const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
-  document.documentElement.dataset.theme = next;
-  st.saveTheme(next);
-  renderThemeButton();
-});
-darkMq.addEventListener('change', () => {
-  if (!st.loadTheme()) document.documentElement.dataset.theme = darkMq.matches ? 'dark' : 'light';
-  renderThemeButton();
-});
-
-async function loadBranding() {
-  try {
-    const d = await api.display({ timeoutMs: 10000 });
-    const b = d.branding || {};
-    store.branding = { title: b.title || 'SeeKi', subtitle: b.subtitle || '' };
-  } catch {
-    /* keep the defaults; the status indicator reports reachability */
-  }
-  $('brand-title').textContent = store.branding.title;
-  $('brand-subtitle').textContent = store.branding.subtitle;
-  $('brand-subtitle').hidden = !store.branding.subtitle;
-  $('brand-mark').textContent = (Array.from(store.branding.title.trim())[0] || 'S').toUpperCase();
-  const r = st.parseHash(location.hash);
-  if (r.name === 'table') setTitle((tableInfo(r.table) || { display_name: r.table }).display_name);
-  else setTitle(r.name === 'setup' ? 'Setup' : null);
-}
-
 // ----------------------------------------------------------- keyboard ----
 
 function isEditable(el) {
@@ -912,8 +724,15 @@ document.addEventListener('keydown', (e) => {
 
 // --------------------------------------------------------------- start ----
 
-window.addEventListener('popstate', () => handleRoute());
-window.addEventListener('hashchange', () => handleRoute());
+initRouter({
+  openTable,
+  leaveTable,
+  renderHome,
+  renderTableList,
+  closePopover: () => popover.close(false),
+});
+initStatus({ loadTables, loadRows });
+initTheme();
 
 async function start() {
   renderThemeButton();
