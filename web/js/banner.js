@@ -22,10 +22,10 @@ export function hideBanner() {
 
 // What to show for err (an ApiError) from a rows load of a view that is
 // filtered and/or sorted: {title, message, actions (HTML), clearRows (the old
-// rows no longer apply), live (indicator state to set, or null), checkStatus
-// (ask /api/status now)}.
+// rows no longer apply), live (indicator state to set, or null), checkMode
+// (ask /api/status for its mode now: setup mode is one cause of a 503)}.
 export function tableErrorBanner(err, { filtered, sorted }) {
-  const b = { title: 'Could not load rows', message: err.message, actions: [RETRY], clearRows: false, live: null, checkStatus: false };
+  const b = { title: 'Could not load rows', message: err.message, actions: [RETRY], clearRows: false, live: null, checkMode: false };
   if (err.kind === 'network') {
     b.title = 'The SeeKi server is unreachable';
     b.live = 'offline';
@@ -34,7 +34,7 @@ export function tableErrorBanner(err, { filtered, sorted }) {
   } else if (err.status === 503) {
     const tunnel = /tunnel/i.test(err.message);
     b.title = tunnel ? 'SSH tunnel reconnecting' : 'Database unavailable';
-    b.checkStatus = /setup/i.test(err.message);
+    b.checkMode = true;
     b.live = tunnel ? 'reconnecting' : 'down';
   } else if (err.status === 404) {
     b.title = 'This table is not available';

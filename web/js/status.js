@@ -1,7 +1,7 @@
 // The live indicator: polls /api/status every 5 s and shows live, offline,
-// database unreachable, reconnecting (SSH tunnel) or setup mode; setup mode
-// (the answer's mode field) sends the UI to #/setup. Coming back
-// from an outage reloads what failed, through the handlers of initStatus.
+// database unreachable, reconnecting (SSH tunnel) or setup mode. Setup mode is
+// the answer's mode field, never an error text; it sends the UI to #/setup.
+// Coming back from an outage reloads what failed (handlers of initStatus).
 
 import { api } from './api.js';
 import * as st from './state.js';
@@ -72,6 +72,22 @@ function enterSetup() {
   setLive('setup', 'No configuration yet: SeeKi runs in setup mode');
   $('global-banner').hidden = true;
   if (st.parseHash(location.hash).name !== 'setup') handleRoute(true);
+}
+
+// Asks /api/status once whether the server runs in setup mode (a data
+// endpoint answered 503, which setup mode is one cause of) and if so goes to
+// #/setup at once rather than at the next poll. Otherwise it leaves the live
+// indicator to the caller and the regular poll; failures are the poll's too.
+export async function checkMode() {
+  let s;
+  try {
+    s = await api.status({ timeoutMs: 4000 });
+  } catch {
+    return;
+  }
+  store.status = s;
+  renderFoot();
+  if (s.mode === 'setup') enterSetup();
 }
 
 function renderFoot() {

@@ -13,7 +13,7 @@ import { store, hasFilters, savePrefs, viewKey, visibleColumns } from './store.j
 import { navigateView, replaceHash, showView } from './router.js';
 import { renderColumnsButton, renderHeader } from './toolbar.js';
 import { hideBanner, showBanner, tableErrorBanner } from './banner.js';
-import { pollStatus, setLive } from './status.js';
+import { checkMode, pollStatus, setLive } from './status.js';
 import { openDetail } from './rowdetail.js';
 
 const $ = (id) => document.getElementById(id);
@@ -250,7 +250,7 @@ function showTableError(e) {
   store.error = e;
   const err = e instanceof ApiError ? e : new ApiError(String(e && e.message ? e.message : e), 0, 'client');
   const b = tableErrorBanner(err, { filtered: hasFilters(), sorted: store.view.sort.length > 0 });
-  if (b.checkStatus) pollStatus();
+  if (b.checkMode) checkMode();
   if (b.live) setLive(b.live, err.message);
   showBanner($('banner'), b.title, b.message, b.actions);
   if (b.clearRows || !store.resp) {
