@@ -1,5 +1,6 @@
 // States: empty table, no matches, unknown table, server gone (killed by PID
-// mid-test), and setup mode (no configuration at all).
+// mid-test), and setup mode (no configuration at all; and told apart by
+// /api/status's mode, not by an error's text).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -90,6 +91,65 @@ test('setup mode routes to #/setup with instructions', async () => {
     await context.close();
     await setup.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('setup mode comes from /api/status mode, not from the text of a 503', async () => {
+  // Both answers are faked in the browser (page.route) on a normal server:
+  // a 503 whose text says "setup mode" while the status says normal must not
+  // leave the table, and a 503 that does not mention setup while the status
+  // says mode "setup" must reach #/setup at once, not at the next 5 s poll.
+  const fake = { status: false, rows: null };
+  const routeFakes = async (page) => {
+    await page.route(/\/api\/status$/, async (route) => {
+      if (!fake.status) return route.continue();
+      return route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ mode: 'setup', version: 'test', database: { kind: null, connected: false }, tunnel: null }),
+      });
+    });
+    await page.route(/\/api\/tables\/people\/rows\?/, async (route) => {
+      if (fake.rows === null) return route.continue();
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: fake.rows }) });
+    });
+  };
+
+  let { context, page } = await newPage(browser, server);
+  try {
+    await routeFakes(page);
+    await openTable(page, 'people');
+    await page.waitForSelector('#live[data-state="live"]');
+    fake.rows = 'This endpoint is not available in setup mode';
+    const asked = page.waitForResponse((r) => r.url().endsWith('/api/status'));
+    await page.click('#pager [data-page="next"]');
+    await page.waitForSelector('#banner:not([hidden])');
+    assert.equal(await page.textContent('#banner .banner-title'), 'Database unavailable');
+    await asked; // the UI asked the status about the 503, and it said normal
+    await page.waitForTimeout(300);
+    assert.match(await page.evaluate(() => location.hash), /^#\/t\/people\?page=2$/);
+    assert.equal(await page.isVisible('#view-table'), true);
+    assert.equal(await page.isHidden('#view-setup'), true);
+  } finally {
+    await context.close();
+  }
+
+  ({ context, page } = await newPage(browser, server));
+  try {
+    fake.rows = null;
+    await routeFakes(page);
+    await openTable(page, 'people');
+    await page.waitForSelector('#live[data-state="live"]'); // a poll just answered
+    fake.status = true;
+    fake.rows = 'The database is not available right now';
+    await page.click('#pager [data-page="next"]');
+    // well before the next regular poll (5 s after the one that just answered)
+    await page.waitForFunction(() => location.hash === '#/setup', null, { timeout: 2500 });
+    await page.waitForSelector('#view-setup:not([hidden])');
+    await page.waitForSelector('#live[data-state="setup"]');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
   }
 });
 
