@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "util/mem.h"
+#include "util/path.h"
 
 void cli_print_help(void)
 {
@@ -90,11 +91,8 @@ enum seeki_code cli_parse_args(int argc, char **argv, struct cli_args *out, stru
 
 static const char *args_home(void)
 {
-    const char *h = getenv("HOME");
-    if (h && *h)
-        return h;
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_dir ? pw->pw_dir : "/";
+    const char *h = path_home();
+    return h ? h : "/";
 }
 
 char *cli_demo_path(void)

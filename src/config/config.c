@@ -12,6 +12,7 @@
 #include "config/config_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/secret.h"
 
 /* A config file larger than this is certainly not a SeeKi config. */
 #define LOAD_MAX_BYTES (1u << 20)
@@ -374,10 +375,7 @@ void cfg_destroy(struct cfg *c)
     free(c->path);
     free(c->dir);
     free(c->server_host);
-    if (c->db_url) {
-        memset(c->db_url, 0, strlen(c->db_url)); /* may hold a password */
-        free(c->db_url);
-    }
+    secret_free(c->db_url); /* may hold a password */
     free(c->sqlite_path);
     load_free_strings(c->schemas, c->nschemas);
     load_free_strings(c->include, c->ninclude);

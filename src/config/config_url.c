@@ -13,17 +13,15 @@
 #include "config/config_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/path.h"
+#include "util/secret.h"
 
 /* Longest ${NAME} we accept (environment names are short). */
 #define URL_ENV_NAME_MAX 128
 
 const char *cfg_home_dir(void)
 {
-    const char *h = getenv("HOME");
-    if (h && *h)
-        return h;
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+    return path_home();
 }
 
 /* dir + "/" + rel without doubling the slash. */
@@ -190,14 +188,6 @@ static char *url_decode(const char *s)
     return d;
 }
 
-static void url_wipe_free(char *s)
-{
-    if (s) {
-        memset(s, 0, strlen(s));
-        free(s);
-    }
-}
-
 /* libpq's own checks are lax about ports and sslmode; check those too. */
 static const char *url_check_options(PQconninfoOption *opts, const char **bad_value)
 {
@@ -283,10 +273,10 @@ static enum seeki_code url_check_postgres(struct cfg_ctx *ctx, json_t *url_pos, 
     }
     if (pqerr)
         PQfreemem(pqerr);
-    url_wipe_free(pw_user);
-    url_wipe_free(pw_query);
-    url_wipe_free(pw_user_dec);
-    url_wipe_free(pw_query_dec);
+    secret_free(pw_user);
+    secret_free(pw_query);
+    secret_free(pw_user_dec);
+    secret_free(pw_query_dec);
     return rc;
 }
 

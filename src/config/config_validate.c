@@ -9,6 +9,7 @@
 #include "config/config_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/secret.h"
 
 static const char *const val_top_keys[] = {"server",   "database", "tables", "display",
                                            "branding", "ssh",      NULL};
@@ -102,10 +103,7 @@ static enum seeki_code val_database(struct cfg_sect *root, struct cfg *c)
     rc = cfg_get_int(&s, "statement_timeout_ms", 1, INT_MAX, "milliseconds",
                      &c->statement_timeout_ms);
 done:
-    if (raw_url) {
-        memset(raw_url, 0, strlen(raw_url));
-        free(raw_url);
-    }
+    secret_free(raw_url);
     cfg_sect_free(&s);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "config/config_int.h"
 #include "util/mem.h"
+#include "util/secret.h"
 
 /* A secrets file holds three short strings; anything larger is a mistake. */
 #define SECRETS_MAX_BYTES (64u * 1024u)
@@ -20,11 +21,8 @@ static const char *const sec_db_keys[] = {"password", NULL};
 
 static void sec_wipe_free(char **s)
 {
-    if (*s) {
-        memset(*s, 0, strlen(*s));
-        free(*s);
-        *s = NULL;
-    }
+    secret_free(*s);
+    *s = NULL;
 }
 
 void cfg_secrets_free(struct cfg_secrets *s)
@@ -106,9 +104,6 @@ too_open:
 fail:
     json_decref(pos);
     json_decref(doc);
-    if (text) {
-        memset(text, 0, len);
-        free(text);
-    }
+    secret_free_n(text, len);
     return rc;
 }

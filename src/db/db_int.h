@@ -162,9 +162,6 @@ int db_pool_open_count(struct db_pool *p);
 
 /* ---- small shared helpers ------------------------------------------------ */
 
-/* Milliseconds on the monotonic clock. */
-int64_t db_now_ms(void);
-
 /* Appends to a scratch buffer made with buf_init(b, 0) (no maximum), where
  * an append cannot fail; they abort if one ever does. */
 void db_scratch_putc(struct buf *b, char c);

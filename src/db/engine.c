@@ -3,18 +3,11 @@
  * through the engine's function table (struct db_engine_ops in db_int.h). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db/db_int.h"
 #include "db/engine.h"
 #include "log.h"
-
-int64_t db_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "util/clock.h"
 
 void db_scratch_putc(struct buf *b, char c)
 {
@@ -48,7 +41,7 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
     }
     if (rc != SEEKI_E_OK)
         return rc;
-    int64_t t0 = db_now_ms();
+    int64_t t0 = clock_ms();
     rc = e->ops->load_tables(e, &raw, &nraw, err);
     if (rc != SEEKI_E_OK)
         goto fail;
@@ -56,7 +49,7 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
     if (rc != SEEKI_E_OK)
         goto fail;
     log_info("db", "%s catalog loaded: %zu of %zu relations shown (%lld ms)", e->ops->kind_name,
-             e->catalog.ntables, nraw, (long long)(db_now_ms() - t0));
+             e->catalog.ntables, nraw, (long long)(clock_ms() - t0));
     if (e->ops->opened)
         e->ops->opened(e);
     *out = e;

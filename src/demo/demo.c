@@ -17,6 +17,7 @@
 #include "demo/demo_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/clock.h"
 
 #define DEMO_REMEDY "set SEEKI_DEMO_DB to a writable path (for example /tmp/seeki-demo.db)"
 
@@ -151,13 +152,6 @@ static int sync_path(const char *p, int flags)
     return r;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 char *demo_tmp_path(const char *path, bool journal)
 {
     return xasprintf("%s.tmp.%ld%s", path, (long)getpid(), journal ? "-journal" : "");
@@ -189,7 +183,7 @@ enum seeki_code demo_create(const char *path, struct seeki_err *err)
     (void)unlink(tmp); /* left by a crashed build that had our pid */
 
     log_info("db", "building the demo database at %s (once; takes a few seconds)", path);
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_ms();
     code = build_file(tmp, path, err);
     if (code != SEEKI_E_OK)
         goto fail;
@@ -209,7 +203,7 @@ enum seeki_code demo_create(const char *path, struct seeki_err *err)
                  strerror(errno));
     log_info("db", "demo database ready: %d tables, %d rows in %lld ms", 5,
              DEMO_DEPOTS + DEMO_VEHICLES + DEMO_DRIVERS + DEMO_JOURNEYS + DEMO_TELEMETRY,
-             (long long)(now_ms() - t0));
+             (long long)(clock_ms() - t0));
     free(tmp_journal);
     free(tmp);
     free(dir);

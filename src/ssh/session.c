@@ -11,6 +11,7 @@
 #include "log.h"
 #include "ssh/ssh_int.h"
 #include "util/mem.h"
+#include "util/clock.h"
 
 static const char *const stage_names[] = {"connect", "handshake", "authentication"};
 
@@ -46,13 +47,6 @@ enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_para
                       "%s@%s` in a terminal and fix that first; SeeKi uses the same rules",
                       p->hostname, p->port, p->user, stage_names[stage], reason,
                       period ? "" : ".", p->port, p->user, p->hostname);
-}
-
-static double session_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Sets the options that make libssh do exactly what SeeKi decided. */
@@ -91,9 +85,9 @@ enum seeki_code tunnel_session_open(const struct tunnel_params *p, ssh_session *
                               tunnel_ssh_error(s, eb, sizeof eb));
         goto fail;
     }
-    double t0 = session_now();
+    double t0 = clock_s();
     if (ssh_connect(s) != SSH_OK) {
-        double dt = session_now() - t0;
+        double dt = clock_s() - t0;
         tunnel_ssh_error(s, eb, sizeof eb);
         /* The TCP connection was up when the server sent a banner, or when
          * libssh reports an error on the established socket ("Socket error:

@@ -17,18 +17,15 @@
 #include "ssh/ssh_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/path.h"
+#include "util/secret.h"
 
 #define SSHCONF_MAX_ARGS 64
 
 const char *tunnel_home(void)
 {
-    const char *h = getenv("HOME");
-    if (h && *h)
-        return h;
-    struct passwd *pw = getpwuid(getuid());
-    if (pw && pw->pw_dir && *pw->pw_dir)
-        return pw->pw_dir;
-    return "/";
+    const char *h = path_home();
+    return h ? h : "/";
 }
 
 const char *tunnel_local_user(void)
@@ -500,16 +497,6 @@ done:
     return rc;
 }
 
-static void sshconf_wipe_free(char *s)
-{
-    if (s) {
-        volatile char *v = s;
-        while (*v)
-            *v++ = '\0';
-        free(s);
-    }
-}
-
 void tunnel_params_free(struct tunnel_params *p)
 {
     if (!p)
@@ -521,8 +508,8 @@ void tunnel_params_free(struct tunnel_params *p)
         free(p->keys[i]);
     free(p->keys);
     free(p->known_hosts);
-    sshconf_wipe_free(p->key_passphrase);
-    sshconf_wipe_free(p->password);
+    secret_free(p->key_passphrase);
+    secret_free(p->password);
     free(p->secrets_path);
     free(p->config_path);
     free(p->db_host);

@@ -18,14 +18,13 @@
 #include "log.h"
 #include "ssh/tunnel_int.h"
 #include "util/mem.h"
+#include "util/clock.h"
 
 #define TUNNEL_PASS_MAX 16 /* pump passes per poll round before polling again */
 
 double tunnel_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return clock_s();
 }
 
 const char *tunnel_state_name(enum tunnel_state s)

@@ -13,6 +13,7 @@
 #include "db/pg/pg_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/secret.h"
 
 /* ---- connection parameters ------------------------------------------------ */
 
@@ -47,10 +48,7 @@ void pgdb_params_free(struct pgdb_params *p)
         return;
     for (size_t i = 0; i < p->n; i++) {
         free(p->keys[i]);
-        if (p->vals[i]) {
-            memset(p->vals[i], 0, strlen(p->vals[i])); /* may be the password */
-            free(p->vals[i]);
-        }
+        secret_free(p->vals[i]); /* may be the password */
     }
     free(p->keys);
     free(p->vals);

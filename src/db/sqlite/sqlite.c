@@ -16,6 +16,7 @@
 #include "db/sqlite/sqlite_int.h"
 #include "db/engine.h"
 #include "log.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 /* Row estimates at startup: COUNT(*) gets this long per relation, and all of
@@ -60,7 +61,7 @@ struct lite_iter {
 static int lite_progress(void *arg)
 {
     struct lite_conn *c = arg;
-    if (c->deadline_ms && db_now_ms() > c->deadline_ms) {
+    if (c->deadline_ms && clock_ms() > c->deadline_ms) {
         c->timed_out = true;
         return 1; /* interrupts the statement: SQLITE_INTERRUPT */
     }
@@ -174,7 +175,7 @@ static enum seeki_code lite_borrow(struct lite_engine *e, struct lite_conn **c,
 static int lite_step(struct lite_engine *e, struct lite_conn *c, sqlite3_stmt *st, int budget_ms)
 {
     c->timed_out = false;
-    c->deadline_ms = db_now_ms() + (budget_ms > 0 ? budget_ms : e->timeout_ms);
+    c->deadline_ms = clock_ms() + (budget_ms > 0 ? budget_ms : e->timeout_ms);
     int rc = sqlite3_step(st);
     c->deadline_ms = 0;
     return rc;
@@ -349,7 +350,7 @@ static int64_t lite_estimate(struct lite_engine *e, struct lite_conn *c, sqlite3
         return -1;
     struct db_query q = {.table = t, .limit = -1};
     struct db_sql sql;
-    int64_t n = -1, t0 = db_now_ms();
+    int64_t n = -1, t0 = clock_ms();
     if (db_sql_count(DB_SQL_SQLITE, &q, &sql, NULL) != SEEKI_E_OK)
         return -1;
     sqlite3_stmt *st = NULL;
@@ -358,7 +359,7 @@ static int64_t lite_estimate(struct lite_engine *e, struct lite_conn *c, sqlite3
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     db_sql_free(&sql);
-    *spent_ms += db_now_ms() - t0;
+    *spent_ms += clock_ms() - t0;
     return n;
 }
 
