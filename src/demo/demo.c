@@ -17,6 +17,7 @@
 #include "demo/demo_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "store/store.h"
 #include "util/clock.h"
 
 #define DEMO_REMEDY "set SEEKI_DEMO_DB to a writable path (for example /tmp/seeki-demo.db)"
@@ -31,47 +32,6 @@ static const char pragmas_sql[] = "PRAGMA page_size = 4096;"
                                   "PRAGMA locking_mode = EXCLUSIVE;"
                                   "PRAGMA temp_store = MEMORY;"
                                   "PRAGMA cache_size = -16384;";
-
-/* The directory part of path ("." when it has none, "/" for "/x"). Heap. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
-
-/* mkdir -p: creates each missing directory of dir with mode 0700 (existing
- * ones keep their mode). */
-static enum seeki_code make_dirs(const char *dir, const char *path, struct seeki_err *err)
-{
-    char *p = xstrdup(dir);
-    enum seeki_code code = SEEKI_E_OK;
-    size_t n = strlen(p);
-    for (size_t i = 1; i <= n && code == SEEKI_E_OK; i++) {
-        if (p[i] != '/' && p[i] != '\0')
-            continue;
-        char c = p[i];
-        p[i] = '\0';
-        struct stat st;
-        if (stat(p, &st) == 0) {
-            if (!S_ISDIR(st.st_mode))
-                code = seeki_fail(err, SEEKI_E_IO,
-                                  "Cannot create the demo database '%s': '%s' is not a "
-                                  "directory; %s.",
-                                  path, p, DEMO_REMEDY);
-        } else if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            code = seeki_fail(err, SEEKI_E_IO,
-                              "Cannot create directory '%s' for the demo database '%s': %s; %s.", p,
-                              path, strerror(errno), DEMO_REMEDY);
-        }
-        p[i] = c;
-    }
-    free(p);
-    return code;
-}
 
 /* Turns a failed SQLite call into the caller's error: file-system trouble
  * (cannot open, read-only, I/O, disk full) is SEEKI_E_IO with a remedy; any
@@ -140,18 +100,6 @@ static enum seeki_code build_file(const char *tmp, const char *path, struct seek
     return code;
 }
 
-/* fsync of a file or directory by name. Returns 0 or -1 with errno. */
-static int sync_path(const char *p, int flags)
-{
-    int fd = open(p, flags | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd), e = errno;
-    close(fd);
-    errno = e;
-    return r;
-}
-
 char *demo_tmp_path(const char *path, bool journal)
 {
     return xasprintf("%s.tmp.%ld%s", path, (long)getpid(), journal ? "-journal" : "");
@@ -174,12 +122,21 @@ enum seeki_code demo_create(const char *path, struct seeki_err *err)
         return seeki_fail(err, SEEKI_E_IO, "Cannot check the demo database '%s': %s; %s.", path,
                           strerror(errno), DEMO_REMEDY);
 
-    char *dir = dir_of(path);
+    char *dir = store_dir_of(path);
     char *tmp = demo_tmp_path(path, false);
     char *tmp_journal = demo_tmp_path(path, true);
-    enum seeki_code code = make_dirs(dir, path, err);
-    if (code != SEEKI_E_OK)
+    enum seeki_code code = SEEKI_E_OK;
+    char bad[512];
+    if (store_mkdirs(dir, bad, sizeof bad) != 0) {
+        code = errno == ENOTDIR
+                   ? seeki_fail(err, SEEKI_E_IO,
+                                "Cannot create the demo database '%s': '%s' is not a directory; %s.",
+                                path, bad, DEMO_REMEDY)
+                   : seeki_fail(err, SEEKI_E_IO,
+                                "Cannot create directory '%s' for the demo database '%s': %s; %s.",
+                                bad, path, strerror(errno), DEMO_REMEDY);
         goto fail;
+    }
     (void)unlink(tmp); /* left by a crashed build that had our pid */
 
     log_info("db", "building the demo database at %s (once; takes a few seconds)", path);
@@ -187,20 +144,18 @@ enum seeki_code demo_create(const char *path, struct seeki_err *err)
     code = build_file(tmp, path, err);
     if (code != SEEKI_E_OK)
         goto fail;
-    if (sync_path(tmp, O_RDONLY) != 0) {
-        code = seeki_fail(err, SEEKI_E_IO, "Cannot flush the demo database '%s' to disk: %s; %s.",
-                          tmp, strerror(errno), DEMO_REMEDY);
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        code = seeki_fail(err, SEEKI_E_IO,
-                          "Cannot move the finished demo database '%s' to '%s': %s; %s.", tmp, path,
-                          strerror(errno), DEMO_REMEDY);
-        goto fail;
-    }
-    if (sync_path(dir, O_RDONLY | O_DIRECTORY) != 0)
+    bool placed = false;
+    if (store_commit(tmp, path, &placed) != 0) {
+        if (!placed) {
+            code = seeki_fail(err, SEEKI_E_IO,
+                              "Cannot flush the finished demo database '%s' to disk and move it "
+                              "to '%s': %s; %s.",
+                              tmp, path, strerror(errno), DEMO_REMEDY);
+            goto fail;
+        }
         log_warn("db", "demo database %s is in place, but syncing its directory failed: %s", path,
                  strerror(errno));
+    }
     log_info("db", "demo database ready: %d tables, %d rows in %lld ms", 5,
              DEMO_DEPOTS + DEMO_VEHICLES + DEMO_DRIVERS + DEMO_JOURNEYS + DEMO_TELEMETRY,
              (long long)(clock_ms() - t0));

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "ssh/ssh_int.h"
+#include "store/store.h"
 #include "util/mem.h"
 
 char *tunnel_fingerprint(const ssh_key key)
@@ -152,31 +153,6 @@ void tunnel_hk_lookup_free(struct tunnel_hk_lookup *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Creates every missing directory of path's parent with mode 0700. Existing
- * directories are left exactly as they are. */
-static int hk_mkdirs(const char *path)
-{
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    int rc = 0;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        for (char *p = dir + 1; rc == 0; p++) {
-            if (*p == '/' || *p == '\0') {
-                char c = *p;
-                *p = '\0';
-                if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-                    rc = -1;
-                *p = c;
-                if (c == '\0')
-                    break;
-            }
-        }
-    }
-    free(dir);
-    return rc;
-}
-
 enum seeki_code tunnel_known_hosts_append(const char *path, const char *name,
                                           const ssh_key key, struct seeki_err *err)
 {
@@ -189,46 +165,12 @@ enum seeki_code tunnel_known_hosts_append(const char *path, const char *name,
     char *entry = xasprintf("%s %s %s\n", name, hk_type(key), b64);
     free(b64);
     enum seeki_code rc = SEEKI_E_OK;
-    int fd = -1;
-    if (hk_mkdirs(path) != 0) {
+    if (store_append_line(path, entry) != 0)
         rc = seeki_fail(err, SEEKI_E_SSH,
-                        "Cannot create the directory for known_hosts file '%s': %s. Create it "
-                        "(mode 0700) or set ssh.known_hosts_file",
-                        path, strerror(errno));
-        goto done;
-    }
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = seeki_fail(err, SEEKI_E_SSH,
-                        "Cannot write known_hosts file '%s': %s. Fix its permissions or set "
+                        "Cannot append to known_hosts file '%s': %s. Fix its permissions (or "
+                        "its directory's: mode 0700), check the disk, or set "
                         "ssh.known_hosts_file",
                         path, strerror(errno));
-        goto done;
-    }
-    /* A last line without its newline would glue our entry onto it. */
-    struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_size > 0) {
-        char last = '\n';
-        int rfd = open(path, O_RDONLY | O_CLOEXEC);
-        if (rfd >= 0) {
-            if (pread(rfd, &last, 1, st.st_size - 1) != 1)
-                last = '\n';
-            close(rfd);
-        }
-        if (last != '\n' && write(fd, "\n", 1) != 1)
-            goto write_fail;
-    }
-    size_t len = strlen(entry);
-    if (write(fd, entry, len) != (ssize_t)len || fsync(fd) != 0)
-        goto write_fail;
-    goto done;
-write_fail:
-    rc = seeki_fail(err, SEEKI_E_SSH, "Cannot append to known_hosts file '%s': %s. Check the disk "
-                    "and the file's permissions",
-                    path, strerror(errno));
-done:
-    if (fd >= 0)
-        close(fd);
     free(entry);
     return rc;
 }
