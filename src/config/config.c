@@ -11,78 +11,12 @@
 
 #include "config/config_int.h"
 #include "log.h"
+#include "util/file.h"
 #include "util/mem.h"
 #include "util/secret.h"
 
 /* A config file larger than this is certainly not a SeeKi config. */
 #define LOAD_MAX_BYTES (1u << 20)
-
-enum seeki_code cfg_read_file(const char *path, const char *what, size_t max, char **out,
-                              size_t *len, struct stat *st_out, struct seeki_err *err)
-{
-    *out = NULL;
-    *len = 0;
-    struct stat st;
-    char *data = NULL;
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return seeki_fail(err, SEEKI_E_CONFIG,
-                          "%s '%s' cannot be read: %s; check that it exists and that your user "
-                          "may read it (ls -l '%s')",
-                          what, path, strerror(errno), path);
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return seeki_fail(err, SEEKI_E_CONFIG, "%s '%s' cannot be read: %s", what, path,
-                          strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return seeki_fail(err, SEEKI_E_CONFIG,
-                          "%s '%s' is not a regular file; point SeeKi at a TOML file", what, path);
-    }
-    if ((size_t)st.st_size > max) {
-        close(fd);
-        return seeki_fail(err, SEEKI_E_CONFIG,
-                          "%s '%s' is larger than %zu bytes; is it really a SeeKi TOML file?",
-                          what, path, max);
-    }
-    data = xmalloc((size_t)st.st_size + 1);
-    for (;;) {
-        if (n == (size_t)st.st_size) {
-            /* The file may have grown since fstat: one more byte tells. */
-            char extra;
-            ssize_t r = read(fd, &extra, 1);
-            if (r == 0)
-                break;
-            if (r < 0 && errno == EINTR)
-                continue;
-            close(fd);
-            free(data);
-            return seeki_fail(err, SEEKI_E_CONFIG,
-                              "%s '%s' changed while being read; try again", what, path);
-        }
-        ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = r < 0 ? errno : EIO;
-            close(fd);
-            free(data);
-            return seeki_fail(err, SEEKI_E_CONFIG, "%s '%s' cannot be read: %s", what, path,
-                              strerror(e));
-        }
-        n += (size_t)r;
-    }
-    close(fd);
-    data[n] = '\0';
-    *out = data;
-    *len = n;
-    if (st_out)
-        *st_out = st;
-    return SEEKI_E_OK;
-}
 
 /* path made absolute against the current directory (symlinks kept). */
 static char *load_absolute(const char *path)
@@ -187,7 +121,7 @@ enum seeki_code cfg_load(const char *explicit_path, struct cfg **out, struct see
     enum seeki_code rc = load_find(explicit_path, &path, err);
     if (rc != SEEKI_E_OK)
         goto fail;
-    if ((rc = cfg_read_file(path, "Config file", LOAD_MAX_BYTES, &text, &len, NULL, err)) !=
+    if ((rc = file_read_all(path, "Config file", LOAD_MAX_BYTES, &text, &len, NULL, err)) !=
         SEEKI_E_OK)
         goto fail;
     if ((rc = cfg_toml_parse(text, len, path, 0, &doc, &pos, err)) != SEEKI_E_OK)

@@ -157,13 +157,6 @@ enum seeki_code cfg_secrets_load(const char *dir, struct cfg_secrets *out, struc
 /* Frees the strings (wiping secret values first); out stays reusable. */
 void cfg_secrets_free(struct cfg_secrets *s);
 
-/* Reads a whole regular file (at most max bytes) into a NUL-terminated heap
- * buffer. what ("Config file", "Secrets file") starts error messages. When
- * st is non-NULL it receives the file's fstat. */
-enum seeki_code cfg_read_file(const char *path, const char *what, size_t max, char **out,
-                              size_t *len, struct stat *st, struct seeki_err *err)
-    SEEKI_MUST_CHECK;
-
 #ifdef __cplusplus
 }
 #endif

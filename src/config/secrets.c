@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config/config_int.h"
+#include "util/file.h"
 #include "util/mem.h"
 #include "util/secret.h"
 
@@ -81,7 +82,7 @@ enum seeki_code cfg_secrets_load(const char *dir, struct cfg_secrets *out, struc
     /* Checked before reading, and again on the opened file (below). */
     if (st.st_mode & 077)
         goto too_open;
-    if ((rc = cfg_read_file(out->path, "Secrets file", SECRETS_MAX_BYTES, &text, &len, &st,
+    if ((rc = file_read_all(out->path, "Secrets file", SECRETS_MAX_BYTES, &text, &len, &st,
                             err)) != SEEKI_E_OK)
         goto fail;
     if (st.st_mode & 077)

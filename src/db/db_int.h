@@ -162,10 +162,6 @@ int db_pool_open_count(struct db_pool *p);
 
 /* ---- small shared helpers ------------------------------------------------ */
 
-/* Appends to a scratch buffer made with buf_init(b, 0) (no maximum), where
- * an append cannot fail; they abort if one ever does. */
-void db_scratch_putc(struct buf *b, char c);
-void db_scratch_append(struct buf *b, const void *p, size_t n);
 
 #ifdef SEEKI_UNIT
 /* encode.c internals exposed to the unit tests (SEEKI_TESTABLE). */
@@ -177,8 +173,5 @@ void enc_double(double d, char out[32]);
 /* The dialect an engine speaks (its ops' dialect). */
 enum db_dialect db_engine_dialect(const struct db_engine *e);
 
-/* True when q has no search and no effective filter, so a table-wide
- * estimate describes it (engine.c). */
-bool db_query_is_plain(const struct db_query *q);
 
 #endif

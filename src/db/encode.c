@@ -328,10 +328,10 @@ static int enc_timestamptz(struct buf *out, const char *s, size_t n, enum enc_mo
         (offn == 3 && memcmp(off, "+00", 3) == 0) || (offn == 6 && memcmp(off, "+00:00", 6) == 0);
     struct buf t;
     buf_init(&t, 0);
-    db_scratch_append(&t, s, 10);
-    db_scratch_putc(&t, 'T');
-    db_scratch_append(&t, s + 11, i - 11);
-    db_scratch_append(&t, utc ? "Z" : off, utc ? 1 : offn);
+    buf_must_append(&t, s, 10);
+    buf_must_putc(&t, 'T');
+    buf_must_append(&t, s + 11, i - 11);
+    buf_must_append(&t, utc ? "Z" : off, utc ? 1 : offn);
     int rc = enc_string(out, t.data, t.len, mode);
     buf_free(&t);
     return rc;
@@ -376,10 +376,10 @@ static int enc_bytea_text(struct buf *out, const char *s, size_t n, enum enc_mod
         return enc_string(out, s, n, mode);
     struct buf t;
     buf_init(&t, 0);
-    db_scratch_append(&t, s, keep);
+    buf_must_append(&t, s, keep);
     char tail[48];
     int tn = snprintf(tail, sizeof tail, "\xE2\x80\xA6(%zu bytes)", (n - 2) / 2);
-    db_scratch_append(&t, tail, (size_t)tn);
+    buf_must_append(&t, tail, (size_t)tn);
     int rc = enc_string(out, t.data, t.len, mode);
     buf_free(&t);
     return rc;
@@ -427,13 +427,13 @@ static int enc_arr_parse(struct enc_arr *a, struct buf *out, int depth)
                 for (a->i++; a->i < a->n && a->s[a->i] != '"'; a->i++) {
                     if (a->s[a->i] == '\\' && ++a->i >= a->n)
                         break;
-                    db_scratch_putc(&el, a->s[a->i]);
+                    buf_must_putc(&el, a->s[a->i]);
                 }
                 ok = a->i < a->n;
                 a->i++;
             } else {
                 while (a->i < a->n && a->s[a->i] != ',' && a->s[a->i] != '}')
-                    db_scratch_putc(&el, a->s[a->i++]);
+                    buf_must_putc(&el, a->s[a->i++]);
                 while (el.len && el.data[el.len - 1] == ' ')
                     el.data[--el.len] = '\0';
                 ok = el.len > 0;

@@ -9,18 +9,6 @@
 #include "log.h"
 #include "util/clock.h"
 
-void db_scratch_putc(struct buf *b, char c)
-{
-    if (buf_putc(b, c) != 0)
-        abort();
-}
-
-void db_scratch_append(struct buf *b, const void *p, size_t n)
-{
-    if (buf_append(b, p, n) != 0)
-        abort();
-}
-
 enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
                         struct db_engine **out, struct seeki_err *err)
 {
@@ -107,16 +95,6 @@ enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t 
 enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err)
 {
     return e->ops->ping(e, err);
-}
-
-bool db_query_is_plain(const struct db_query *q)
-{
-    if (q->search && *q->search)
-        return false;
-    for (size_t i = 0; i < q->nfilters; i++)
-        if (q->filters[i].op != DB_F_NONE)
-            return false;
-    return true;
 }
 
 enum db_dialect db_engine_dialect(const struct db_engine *e)

@@ -106,7 +106,7 @@ static char *names_display(const char *ident, bool keep_id)
         const char *s = words[k].s;
         size_t n = words[k].n;
         if (k > 0)
-            db_scratch_putc(&b, ' ');
+            buf_must_putc(&b, ' ');
         bool acronym = names_is_acronym(s, n);
         for (size_t j = 0; j < n; j++) {
             char ch = s[j];
@@ -115,7 +115,7 @@ static char *names_display(const char *ident, bool keep_id)
             else if (all_caps)
                 ch = (char)tolower((unsigned char)ch);
             /* else: keep ("Status", and acronyms such as HTTP in HTTPStatus) */
-            db_scratch_putc(&b, ch);
+            buf_must_putc(&b, ch);
         }
     }
     return buf_take(&b);

@@ -102,3 +102,15 @@ const char *buf_str(const struct buf *b)
 {
     return b->data ? b->data : "";
 }
+
+void buf_must_putc(struct buf *b, char c)
+{
+    if (buf_putc(b, c) != 0)
+        abort();
+}
+
+void buf_must_append(struct buf *b, const void *p, size_t n)
+{
+    if (buf_append(b, p, n) != 0)
+        abort();
+}

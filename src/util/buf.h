@@ -34,4 +34,9 @@ char *buf_take(struct buf *b);
 /* "" when empty, never NULL. */
 const char *buf_str(const struct buf *b);
 
+/* For scratch buffers made with buf_init(b, 0) (no maximum), where an append
+ * cannot fail: they abort if one ever does (out of memory aborts anyway). */
+void buf_must_putc(struct buf *b, char c);
+void buf_must_append(struct buf *b, const void *p, size_t n);
+
 #endif

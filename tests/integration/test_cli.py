@@ -376,3 +376,23 @@ def test_signal_while_connecting_stops_at_once(tmp, sig):
         if conn:
             conn.close()
         lst.close()
+
+
+@pytest.mark.parametrize("which", ["config", "secrets"])
+def test_a_fifo_as_config_or_secrets_is_refused_at_once(tmp, which):
+    """Opening a FIFO for reading waits for a writer: SeeKi must refuse it
+    (exit 1, one line) instead of hanging. run_seeki fails the test if SeeKi
+    does not exit by itself."""
+    fifo = tmp.path / ("seeki.toml" if which == "config" else ".seeki.secrets")
+    if which == "secrets":
+        db = tmp.path / "f.db"
+        F.build(str(db))
+        cfg = write_config(tmp.path, sqlite_config(db))
+    else:
+        cfg = fifo
+    os.mkfifo(str(fifo), 0o600)
+    cp = run_seeki(["--config", str(cfg), "--port", "0"], tmp.env, tmp.path, timeout=15)
+    assert cp.returncode == 1, (cp.returncode, cp.stderr)
+    what = "Config file" if which == "config" else "Secrets file"
+    assert "%s '%s' is not a regular file (a FIFO); point SeeKi at a regular file" % (
+        what, fifo) in cp.stderr, cp.stderr

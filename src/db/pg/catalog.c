@@ -16,21 +16,21 @@ static char *pgcat_schema_array(const struct cfg *cfg)
 {
     struct buf b;
     buf_init(&b, 0);
-    db_scratch_putc(&b, '{');
+    buf_must_putc(&b, '{');
     for (size_t i = 0; i < cfg->nschemas; i++) {
         if (i)
-            db_scratch_putc(&b, ',');
-        db_scratch_putc(&b, '"');
+            buf_must_putc(&b, ',');
+        buf_must_putc(&b, '"');
         for (const char *p = cfg->schemas[i]; *p; p++) {
             if (*p == '"' || *p == '\\')
-                db_scratch_putc(&b, '\\');
-            db_scratch_putc(&b, *p);
+                buf_must_putc(&b, '\\');
+            buf_must_putc(&b, *p);
         }
-        db_scratch_putc(&b, '"');
+        buf_must_putc(&b, '"');
     }
     if (cfg->nschemas == 0)
-        db_scratch_append(&b, "\"public\"", 8);
-    db_scratch_putc(&b, '}');
+        buf_must_append(&b, "\"public\"", 8);
+    buf_must_putc(&b, '}');
     return buf_take(&b);
 }
 
@@ -166,8 +166,8 @@ static void pgcat_drop_unreadable(struct db_table *t, const bool *readable)
             continue;
         }
         if (names.len)
-            db_scratch_append(&names, ", ", 2);
-        db_scratch_append(&names, t->cols[i].name, strlen(t->cols[i].name));
+            buf_must_append(&names, ", ", 2);
+        buf_must_append(&names, t->cols[i].name, strlen(t->cols[i].name));
         free(t->cols[i].name);
         free(t->cols[i].data_type);
         free(t->cols[i].display_name);

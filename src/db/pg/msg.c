@@ -98,8 +98,8 @@ enum seeki_code pgdb_params_build(const struct cfg *cfg, int tunnel_port, struct
     buf_init(&o, 0);
     const char *user_opts = pgdb_params_get(p, "options");
     if (user_opts) {
-        db_scratch_append(&o, user_opts, strlen(user_opts));
-        db_scratch_putc(&o, ' ');
+        buf_must_append(&o, user_opts, strlen(user_opts));
+        buf_must_putc(&o, ' ');
     }
     char tail[320];
     int tn = snprintf(tail, sizeof tail,
@@ -107,7 +107,7 @@ enum seeki_code pgdb_params_build(const struct cfg *cfg, int tunnel_port, struct
                       "-c DateStyle=ISO -c IntervalStyle=postgres -c TimeZone=UTC "
                       "-c extra_float_digits=1 -c standard_conforming_strings=on",
                       timeout);
-    db_scratch_append(&o, tail, (size_t)tn);
+    buf_must_append(&o, tail, (size_t)tn);
     params_set(p, "options", buf_str(&o));
     buf_free(&o);
     *out = p;

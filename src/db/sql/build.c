@@ -218,13 +218,13 @@ static char *sql_like_pattern(const char *s)
 {
     struct buf p;
     buf_init(&p, 0);
-    db_scratch_putc(&p, '%');
+    buf_must_putc(&p, '%');
     for (; *s; s++) {
         if (*s == '\\' || *s == '%' || *s == '_')
-            db_scratch_putc(&p, '\\');
-        db_scratch_putc(&p, *s);
+            buf_must_putc(&p, '\\');
+        buf_must_putc(&p, *s);
     }
-    db_scratch_putc(&p, '%');
+    buf_must_putc(&p, '%');
     return buf_take(&p);
 }
 
@@ -642,4 +642,14 @@ void db_sql_free(struct db_sql *s)
     free(s->params);
     free(s->text);
     memset(s, 0, sizeof *s);
+}
+
+bool db_query_is_plain(const struct db_query *q)
+{
+    if (q->search && *q->search)
+        return false;
+    for (size_t i = 0; i < q->nfilters; i++)
+        if (q->filters[i].op != DB_F_NONE)
+            return false;
+    return true;
 }

@@ -92,9 +92,9 @@ static char *filter_norm_words(const char *s)
             continue;
         }
         if (space && b.len)
-            db_scratch_putc(&b, ' ');
+            buf_must_putc(&b, ' ');
         space = false;
-        db_scratch_putc(&b, (char)tolower((unsigned char)*s));
+        buf_must_putc(&b, (char)tolower((unsigned char)*s));
     }
     return buf_take(&b);
 }

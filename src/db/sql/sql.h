@@ -99,4 +99,8 @@ enum seeki_code db_sqlb_seek(struct sqlb *b, const struct db_query *q, struct se
 enum seeki_code db_sqlb_seek_union(struct sqlb *b, const struct db_query *q, bool *done,
                                    struct seeki_err *err);
 
+/* True when q has no search and no effective filter, so a table-wide
+ * estimate describes it (build.c). */
+bool db_query_is_plain(const struct db_query *q);
+
 #endif

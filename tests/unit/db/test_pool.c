@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dbtest.h"
+#include "util/clock.h"
 
 struct fake {
     atomic_int connects, disconnects, live, max_live;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dbtest.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 static char dir[64];
