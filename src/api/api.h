@@ -83,12 +83,6 @@ enum seeki_code api_params_parse(const struct http_req *req, const struct db_tab
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 void api_rows_req_free(struct api_rows_req *r); /* NULL ok */
 
-/* Appends one RFC 4180 CSV field holding s[0..n): quoted (with "" for ")
- * when it contains a comma, quote, CR or LF, or when it is empty (so an empty
- * string stays distinct from NULL, which is written as nothing). Returns -1
- * when out's maximum is reached. */
-int api_csv_field(struct buf *out, const char *s, size_t n) SEEKI_MUST_CHECK;
-
 /* ---- routing (api/router.c) ------------------------------------------------ */
 
 enum api_route_id {

@@ -11,6 +11,7 @@
 #include "api/api_int.h"
 #include "log.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 /* Largest encoded row kept in memory at once; a row beyond it ends the export. */
 #define API_EXPORT_ROW_MAX (64u * 1024u * 1024u)
@@ -25,25 +26,6 @@ struct export_stream {
     unsigned long req_id;
     long long rows; /* rows encoded so far */
 };
-
-int api_csv_field(struct buf *out, const char *s, size_t n)
-{
-    if (n > 0 && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
-        !memchr(s, '\r', n))
-        return buf_append(out, s, n);
-    if (buf_putc(out, '"') != 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const char *q = memchr(s + i, '"', n - i);
-        size_t run = q ? (size_t)(q - (s + i)) : n - i;
-        if (buf_append(out, s + i, run) != 0)
-            return -1;
-        i += run;
-        if (q && buf_puts(out, "\"\"") != 0)
-            return -1;
-    }
-    return buf_putc(out, '"');
-}
 
 static int encode_row(struct export_stream *st, const struct db_cell *row)
 {
@@ -128,7 +110,7 @@ void api_export(struct api_ctx *ctx, const struct http_req *req, const char *tab
     for (size_t i = 0; i < t->ncols; i++) {
         const char *h = t->cols[i].display_name ? t->cols[i].display_name : t->cols[i].name;
         if ((i && buf_putc(&st->pending, ',') != 0) ||
-            api_csv_field(&st->pending, h, strlen(h)) != 0) {
+            text_csv_field(&st->pending, h, strlen(h)) != 0) {
             seeki_fail(&err, SEEKI_E_INTERNAL, "CSV header of '%s' too large", t->name);
             goto fail;
         }

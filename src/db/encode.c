@@ -558,20 +558,6 @@ int db_cell_json(const struct db_column *c, const struct db_cell *v, struct buf 
     return -1;
 }
 
-/* RFC 4180: quote when the field holds a comma, quote, CR or LF, or starts
- * or ends with a space or tab (which spreadsheet tools would trim). */
-static bool enc_csv_needs_quotes(const char *s, size_t n)
-{
-    if (n == 0)
-        return true; /* "" keeps the empty string apart from NULL */
-    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-        return true;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
-            return true;
-    return false;
-}
-
 int db_cell_csv(const struct db_column *c, const struct db_cell *v, struct buf *out)
 {
     if (v->kind == DB_CELL_NULL)
@@ -580,26 +566,8 @@ int db_cell_csv(const struct db_column *c, const struct db_cell *v, struct buf *
     buf_init(&t, out->max);
     int rc = enc_value(c, c->vtype, v, ENC_TEXT, &t);
     size_t mark = out->len;
-    if (rc == 0) {
-        const char *s = buf_str(&t);
-        if (!enc_csv_needs_quotes(s, t.len)) {
-            rc = buf_append(out, s, t.len);
-        } else {
-            rc = buf_putc(out, '"');
-            for (size_t i = 0, run = 0; rc == 0 && i <= t.len; i++) {
-                if (i == t.len || s[i] == '"') {
-                    rc = buf_append(out, s + i - run, run);
-                    if (rc == 0 && i < t.len)
-                        rc = buf_puts(out, "\"\"");
-                    run = 0;
-                } else {
-                    run++;
-                }
-            }
-            if (rc == 0)
-                rc = buf_putc(out, '"');
-        }
-    }
+    if (rc == 0)
+        rc = text_csv_field(out, buf_str(&t), t.len);
     buf_free(&t);
     if (rc != 0) {
         out->len = mark;

@@ -75,3 +75,36 @@ int text_utf8_clean(struct buf *out, const char *s, size_t n)
 {
     return text_write(out, s, n, false);
 }
+
+/* RFC 4180: quote when the field holds a comma, quote, CR or LF, or starts
+ * or ends with a space or tab (which spreadsheet tools would trim); the
+ * empty string is "" so it stays apart from NULL (nothing). */
+static bool text_csv_needs_quotes(const char *s, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+            return true;
+    return false;
+}
+
+int text_csv_field(struct buf *out, const char *s, size_t n)
+{
+    if (!text_csv_needs_quotes(s, n))
+        return buf_append(out, s, n);
+    if (buf_putc(out, '"') != 0)
+        return -1;
+    for (size_t i = 0, run = 0; i <= n; i++) {
+        if (i == n || s[i] == '"') {
+            if (buf_append(out, s + i - run, run) != 0 || (i < n && buf_puts(out, "\"\"") != 0))
+                return -1;
+            run = 0;
+        } else {
+            run++;
+        }
+    }
+    return buf_putc(out, '"');
+}

@@ -24,6 +24,13 @@ size_t text_utf8_bad_offset(const char *s, size_t n);
  * full (out is then partly written). */
 int text_json_string(struct buf *out, const char *s, size_t n) __attribute__((warn_unused_result));
 
+/* Appends s[0..n) as one CSV field (RFC 4180): as it is, or in double quotes
+ * with quotes doubled when it holds a comma, quote, CR or LF, starts or ends
+ * with a space or tab, or is empty ("" keeps it apart from NULL, which the
+ * caller writes as nothing). The same rule for header and data fields. -1
+ * when out is full. */
+int text_csv_field(struct buf *out, const char *s, size_t n) __attribute__((warn_unused_result));
+
 /* Appends s[0..n) as it is, but with every invalid UTF-8 byte replaced by
  * U+FFFD. -1 when out is full. */
 int text_utf8_clean(struct buf *out, const char *s, size_t n) __attribute__((warn_unused_result));

@@ -67,3 +67,29 @@ Test(text, full_buffer_fails)
     cr_expect_eq(text_json_string(&b, "abcdef", 6), -1);
     buf_free(&b);
 }
+
+static char *csv_of(const char *s)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    cr_assert_eq(text_csv_field(&b, s, strlen(s)), 0);
+    return buf_take(&b);
+}
+
+/* One rule for header and data fields (RFC 4180, plus the spaces that
+ * spreadsheet tools trim, plus "" for the empty string). */
+Test(text, csv_field_rule)
+{
+    static const char *const cases[][2] = {
+        {"plain", "plain"},           {"", "\"\""},
+        {"a,b", "\"a,b\""},           {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"two\nlines", "\"two\nlines\""}, {"cr\r", "\"cr\r\""},
+        {" lead", "\" lead\""},       {"trail\t", "\"trail\t\""},
+        {"mid dle", "mid dle"},       {"Zoë", "Zoë"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = csv_of(cases[i][0]);
+        cr_expect_str_eq(got, cases[i][1], "csv(%s)", cases[i][0]);
+        free(got);
+    }
+}
