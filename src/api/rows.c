@@ -31,13 +31,6 @@ static char **row_keys(const struct db_table *t)
     return keys;
 }
 
-static void free_keys(char **keys, size_t n)
-{
-    for (size_t i = 0; keys && i < n; i++)
-        free(keys[i]);
-    free(keys);
-}
-
 /* What write_rows saw: how many rows, and the order-key values of the first
  * and last row (for the cursors). */
 struct page_edges {
@@ -105,7 +98,7 @@ static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q
             edges->last = row_keyvals(prev, t->ncols, edges->nkeys);
         }
     }
-    free_keys(keys, t->ncols);
+    strv_free(keys, t->ncols);
     db_iter_close(it);
     return rc;
 }

@@ -295,13 +295,6 @@ const char *cfg_column_label(const struct cfg *c, const char *table, const char 
     return c && table && column ? label_find(c, table, column) : NULL;
 }
 
-static void load_free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 void cfg_destroy(struct cfg *c)
 {
     if (!c)
@@ -311,9 +304,9 @@ void cfg_destroy(struct cfg *c)
     free(c->server_host);
     secret_free(c->db_url); /* may hold a password */
     free(c->sqlite_path);
-    load_free_strings(c->schemas, c->nschemas);
-    load_free_strings(c->include, c->ninclude);
-    load_free_strings(c->exclude, c->nexclude);
+    strv_free(c->schemas, c->nschemas);
+    strv_free(c->include, c->ninclude);
+    strv_free(c->exclude, c->nexclude);
     for (size_t i = 0; i < c->nlabels; i++) {
         free(c->labels[i].table);
         free(c->labels[i].column);

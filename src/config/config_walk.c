@@ -383,13 +383,6 @@ enum seeki_code cfg_get_enum(struct cfg_sect *s, const char *key, const char *co
     return rc;
 }
 
-static void walk_free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 enum seeki_code cfg_get_strings(struct cfg_sect *s, const char *key, bool nonempty,
                                 char ***out, size_t *n, bool *present)
 {
@@ -439,13 +432,13 @@ enum seeki_code cfg_get_strings(struct cfg_sect *s, const char *key, bool nonemp
         if (!dup)
             items[count++] = xstrdup(json_string_value(el));
     }
-    walk_free_strings(*out, *n);
+    strv_free(*out, *n);
     *out = items;
     *n = count;
     free(full);
     return SEEKI_E_OK;
 fail:
-    walk_free_strings(items, count);
+    strv_free(items, count);
     free(full);
     return rc;
 }

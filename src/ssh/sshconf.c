@@ -391,9 +391,7 @@ void tunnel_sshconf_free(struct tunnel_sshconf *c)
     free(c->hostname);
     free(c->user);
     free(c->known_hosts);
-    for (size_t i = 0; i < c->nidentity; i++)
-        free(c->identity[i]);
-    free(c->identity);
+    strv_free(c->identity, c->nidentity);
     memset(c, 0, sizeof *c);
 }
 
@@ -504,9 +502,7 @@ void tunnel_params_free(struct tunnel_params *p)
     free(p->host);
     free(p->hostname);
     free(p->user);
-    for (size_t i = 0; i < p->nkeys; i++)
-        free(p->keys[i]);
-    free(p->keys);
+    strv_free(p->keys, p->nkeys);
     free(p->known_hosts);
     secret_free(p->key_passphrase);
     secret_free(p->password);

@@ -65,3 +65,12 @@ char *xasprintf(const char *fmt, ...)
         mem_oom(0);
     return s;
 }
+
+void strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}

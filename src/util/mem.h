@@ -14,6 +14,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Frees v[0..n) and v itself (an array of heap strings). NULL ok. */
+void strv_free(char **v, size_t n);
 
 /* Exposes a static function to unit tests (built with -DSEEKI_UNIT) while
  * keeping it static in the release binary. */
