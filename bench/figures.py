@@ -667,10 +667,24 @@ plot '{dat}' u 1:2 w lp lw 2 pt 7 t 'SeeKi p50 (wrk)', \\
     log("plot: %s" % PLOT)
 
 
+def machine():
+    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+    mem = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+    pgv = subprocess.run([PG_BIN + "/postgres", "--version"], capture_output=True,
+                         text=True).stdout.strip()
+    sshv = subprocess.run(["ssh", "-V"], capture_output=True, text=True).stderr.strip()
+    return ("%s; nproc %d; %s; RAM %.1f GiB; load avg %.1f; %s; %s; wrk %s" % (
+        time.strftime("%Y-%m-%d %H:%M %Z"), os.cpu_count(), cpu.group(1) if cpu else "?",
+        int(mem.group(1)) / 1048576.0 if mem else 0, os.getloadavg()[0], pgv, sshv,
+        subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]))
+
+
 def main():
     t_all = time.monotonic()
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="seeki-bench-")
+    host = machine()
+    log("machine: " + host)
     pg = None
     failed = []
     try:
@@ -734,6 +748,7 @@ def main():
             "runs (%d s each for wrk/pgbench), %d requests for single latencies; total %.0f s"
             % ("QUICK" if QUICK else "full", ROWS, PS, DEPTH, REPS, DUR, N,
                time.monotonic() - t_all))
+    head += "\nmachine: %s" % host
     table = T.markdown()
     (OUT / "results.md").write_text(head + "\n\n" + table + "\n")
     print("\n" + head + "\n\n" + table + "\n", flush=True)
