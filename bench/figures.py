@@ -51,7 +51,7 @@ QUICK = os.environ.get("SEEKI_BENCH_QUICK") == "1"
 ROWS = 100_000 if QUICK else 1_000_000
 PS = 50
 DEPTH = ROWS * 9 // 10 // PS      # page 18,000 of 1M rows: 90% deep
-REPS = 1 if QUICK else 3          # runs per throughput/export figure (median printed)
+REPS = 1 if QUICK else 5          # runs per throughput/export figure (median printed)
 N = 3 if QUICK else 7             # requests per slow latency figure (median printed)
 DUR = 2 if QUICK else 5           # seconds per wrk/pgbench run
 CONC = (1, 5, 50)
@@ -240,9 +240,13 @@ def wrk(base, path, c, dur=DUR):
     return res
 
 
+def medians(runs):
+    """The per-key median of a list of result dicts (numeric keys only)."""
+    return {k: med([r[k] for r in runs]) for k in runs[0] if k != "lat"}
+
+
 def wrk_med(base, path, c, reps=REPS, dur=DUR):
-    runs = [wrk(base, path, c, dur) for _ in range(reps)]
-    return {k: med([r[k] for r in runs]) for k in runs[0]}
+    return medians([wrk(base, path, c, dur) for _ in range(reps)])
 
 
 class Db:
@@ -289,8 +293,7 @@ def pgbench(db, script, c, dur=DUR, prepared=False, tx=None):
 
 
 def pgbench_med(db, script, c, prepared=False, reps=REPS, dur=DUR):
-    runs = [pgbench(db, script, c, dur, prepared) for _ in range(reps)]
-    return {k: med([r[k] for r in runs]) for k in ("tps", "p50", "p99")}
+    return medians([pgbench(db, script, c, dur, prepared) for _ in range(reps)])
 
 
 def bind(sql, values):
@@ -392,9 +395,11 @@ def fig1(sk, db, sql):
         + "COMMIT;\n"
     count = [s for s in sql["page1"] if "COUNT(" in s]
     for c in CONC:
-        s = wrk_med(sk.base, PAGE1, c)
-        a = pgbench_med(db, page, c)
-        p = pgbench_med(db, page, c, prepared=True)
+        # interleaved runs: a burst of load on this shared machine hits all three
+        runs = [(wrk(sk.base, PAGE1, c), pgbench(db, page, c), pgbench(db, page, c,
+                                                                        prepared=True))
+                for _ in range(REPS)]
+        s, a, p = (medians([r[i] for r in runs]) for i in range(3))
         PLOTDATA[c] = (s["p50"], s["p99"], a["p50"], a["p99"], p["p50"])
         if c == 1:
             T.add(1, "page 1 p50, c=1", ms(s["p50"]), ms(a["p50"]), "pgbench p50",
@@ -463,14 +468,13 @@ def fig2(sk, db, sql, page1_p50):
 
 def fig3(sk, db, sql):
     exp = sql["export"][0]
-    sk_t = []
-    hwm = []
-    for _ in range(REPS):
+    sk_t, hwm, ps, pr = [], [], [], []
+    for _ in range(REPS):  # interleaved, as in figure 1
         reset_hwm(sk.proc.pid)
         sk_t.append(export_seeki(sk.port)[0])
         hwm.append(rss(sk.proc.pid)["VmHWM"])
-    ps = [export_psql(db, exp) for _ in range(REPS)]
-    pr = [export_probe(db, exp) for _ in range(REPS)]
+        ps.append(export_psql(db, exp))
+        pr.append(export_probe(db, exp))
     s, p, q = ROWS / med(sk_t), ROWS / med([x[0] for x in ps]), ROWS / med([x[0] for x in pr])
     T.add(3, "CSV export of %d rows" % ROWS, "%.0fk rows/s" % (s / 1000), "%.0fk rows/s" %
           (p / 1000), "psql \\copy", s / p, "≥ 1.1", s >= 1.1 * p)
@@ -602,24 +606,26 @@ def fig4(pg, tmp, sql, direct_p99, direct_start):
                 starts.append(sk.startup * 1000)
                 if i < REPS - 1:
                     sk.stop()
+            fw, p = [], None
             try:
+                for i in range(REPS):
+                    p, lport, ready = tun.ssh_forward(cipher)
+                    fw.append(ready * 1000)
+                    if i < REPS - 1:
+                        PROCS.stop(p)
+                fdb = Db(lport)
                 get(sk.port, PAGE1)
-                et = med([export_seeki(sk.port)[0] for _ in range(REPS)])
-                pg_ = wrk_med(sk.base, PAGE1, 1)
+                et, pt, pgs, pbs = [], [], [], []
+                for _ in range(REPS):  # interleaved, as in figure 1
+                    et.append(export_seeki(sk.port)[0])
+                    pt.append(export_psql(fdb, exp)[0])
+                    pgs.append(wrk(sk.base, PAGE1, 1))
+                    pbs.append(pgbench(fdb, page, 1))
+                et, pt, pg_, pb = med(et), med(pt), medians(pgs), medians(pbs)
             finally:
                 sk.stop()
-            fw = []
-            for i in range(REPS):
-                p, lport, ready = tun.ssh_forward(cipher)
-                fw.append(ready * 1000)
-                if i < REPS - 1:
+                if p:
                     PROCS.stop(p)
-            try:
-                fdb = Db(lport)
-                pt = med([export_psql(fdb, exp)[0] for _ in range(REPS)])
-                pb = pgbench_med(fdb, page, 1)
-            finally:
-                PROCS.stop(p)
             short = cipher.split("@")[0]
             s, a = ROWS / et, ROWS / pt
             T.add(4, "export through the tunnel (%s)" % short, "%.0fk rows/s" % (s / 1000),
