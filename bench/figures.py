@@ -363,7 +363,7 @@ class Table:
         for fig, what, seeki, anchor, anchor_what, ratio, target, met in self.rows:
             out.append("| %s | %s | %s | %s %s | %s | %s | %s |" % (
                 fig, what, seeki, anchor_what, anchor,
-                "" if ratio is None else "%.2f" % ratio, target,
+                "" if ratio is None else ("%.2f" % ratio if ratio >= 0.1 else "%.2g" % ratio), target,
                 {True: "yes", False: "**no**", None: ""}[met]))
         return "\n".join(out)
 
