@@ -43,7 +43,8 @@ WEB_FILES := $(shell find web -type f ! -name '.*' | sort)
 UNIT_MODS := $(sort $(notdir $(patsubst %/,%,$(dir $(shell find tests/unit -name '*.c' 2>/dev/null)))))
 UNIT_BINS := $(UNIT_MODS:%=$(B)/unit/%)
 
-.PHONY: all run demo test unit unit-bins sanitize clean deps deps-test check-banned format bench
+.PHONY: all run demo test unit unit-bins sanitize clean deps deps-test deps-bench check-banned \
+        format bench
 all: $(B)/seeki
 
 $(B)/libseeki.a: $(OBJS)
@@ -114,9 +115,23 @@ unit:
 	@for t in $(if $(MOD),build/t/unit/$(MOD),$(UNIT_MODS:%=build/t/unit/%)); do $$t || exit 1; done
 
 # Benchmarks (not part of `make test`): each bench/*.py prints ratios
-# against an anchor measured in the same run.
-bench: $(B)/seeki
-	@for b in bench/*.py; do SEEKI_BIN=$${SEEKI_BIN:-$(B)/seeki} /usr/bin/python3 $$b || exit 1; done
+# against an anchor measured in the same run; bench/figures.py is issue #15's
+# table (docs/benchmarks.md). Installs what it needs first (wrk, gnuplot,
+# PostgreSQL with pgbench, sshd). SEEKI_BENCH_QUICK=1: a ~2-minute smoke run.
+bench: deps-bench
+	$(MAKE) -s $(B)/seeki $(B)/pgcsv_probe
+	@for b in bench/*.py; do SEEKI_BIN=$${SEEKI_BIN:-$(B)/seeki} PGCSV_PROBE=$(B)/pgcsv_probe \
+	    $(if $(SEEKI_BENCH_QUICK),SEEKI_BENCH_N=$${SEEKI_BENCH_N:-3}) \
+	    /usr/bin/python3 $$b || exit 1; done
+
+deps-bench:
+	@scripts/install-deps --bench
+
+# The "limit" anchor of the export figure: libpq single-row mode + CSV in C.
+$(B)/pgcsv_probe: bench/pgcsv_probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(OPT) $(WARN) $(WERROR) $(shell pkg-config --cflags libpq) -o $@ $< \
+	    $(shell pkg-config --libs libpq)
 
 sanitize:
 	$(MAKE) B=build/asan UNIT=1 SAN=1 unit-bins build/asan/seeki build/asan/tunnel_probe
