@@ -101,23 +101,6 @@ void db_catalog_free(struct db_catalog *cat);      /* frees the tables; cat itse
 void db_table_free(struct db_table *t);            /* frees t's members, not t */
 void db_tables_free(struct db_table *t, size_t n); /* members of each, then the array */
 
-/* ---- type mapping (names.c) ---------------------------------------------- */
-
-/* SQLite declared type ("INTEGER", "varchar(20)", "" for none) -> vtype, by
- * the rules of SPEC §4: INT* -> DB_VT_BIGINT (SQLite integers are 64-bit),
- * REAL/FLOA/DOUB -> FLOAT, NUMERIC/DECIMAL -> NUMERIC, BOOL* -> BOOL,
- * DATE -> DATE, DATETIME/TIMESTAMP* -> TIMESTAMP, TIME -> TIME,
- * INTERVAL -> INTERVAL, JSON* -> JSON, BLOB/BYTEA -> BYTEA, else TEXT. */
-enum db_vtype db_sqlite_vtype(const char *decl);
-
-/* PostgreSQL type -> vtype. typname is pg_type.typname of the column's type
- * after resolving domains to their base type ("int4", "timestamptz",
- * "_text"); typcategory is pg_type.typcategory ('A' array, 'E' enum, 'S'
- * string, ... or 0 when unknown). An array ('A', or a typname starting with
- * '_') gives DB_VT_ARRAY: call again with the element type for elem_vtype.
- * Unknown types give DB_VT_OTHER (display type = the SQL type name). */
-enum db_vtype db_pg_vtype(const char *typname, char typcategory);
-
 /* ---- cursor signing (cursor.c; OpenSSL's libcrypto) ---------------------- */
 
 #define DB_CURSOR_KEY_LEN 32 /* HMAC-SHA256 key */

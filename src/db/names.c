@@ -1,7 +1,7 @@
 /* Human-facing names and types: derived display names for tables and columns
  * (snake_case / camelCase -> Title Case, trailing _id dropped), display types
- * for the UI, table kind names, and the declared-type -> vtype mappings of
- * both engines (SPEC §4). Pure functions, no database access. */
+ * for the UI and table kind names (the engines' type mappings are in
+ * db/pg/types.c and db/sqlite/types.c). Pure functions, no database access. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,104 +189,4 @@ const char *db_table_kind_name(enum db_table_kind k)
 bool db_vtype_is_text(enum db_vtype v)
 {
     return v == DB_VT_TEXT;
-}
-
-/* Case-insensitive substring test on a NUL-terminated haystack. */
-static bool names_has(const char *hay, const char *needle)
-{
-    return strcasestr(hay, needle) != NULL;
-}
-
-/* True when the declared type's first word (up to '(' or space) is word. */
-static bool names_first_word_is(const char *decl, const char *word)
-{
-    while (*decl == ' ')
-        decl++;
-    size_t n = strlen(word);
-    if (strncasecmp(decl, word, n) != 0)
-        return false;
-    char after = decl[n];
-    return after == '\0' || after == ' ' || after == '(';
-}
-
-enum db_vtype db_sqlite_vtype(const char *decl)
-{
-    if (!decl || !*decl)
-        return DB_VT_TEXT;
-    /* Order matters: DATETIME contains DATE and TIME, INTERVAL and POINT
-     * contain INT, TIMESTAMP contains TIME. */
-    if (names_has(decl, "BOOL"))
-        return DB_VT_BOOL;
-    if (names_has(decl, "DATETIME") || names_has(decl, "TIMESTAMP"))
-        return DB_VT_TIMESTAMP;
-    if (names_first_word_is(decl, "DATE"))
-        return DB_VT_DATE;
-    if (names_first_word_is(decl, "TIME"))
-        return DB_VT_TIME;
-    if (names_first_word_is(decl, "INTERVAL"))
-        return DB_VT_INTERVAL;
-    if (names_has(decl, "INT"))
-        return DB_VT_BIGINT;
-    if (names_has(decl, "CHAR") || names_has(decl, "CLOB") || names_has(decl, "TEXT"))
-        return DB_VT_TEXT;
-    if (names_has(decl, "JSON"))
-        return DB_VT_JSON;
-    if (names_has(decl, "BLOB") || names_first_word_is(decl, "BYTEA"))
-        return DB_VT_BYTEA;
-    if (names_has(decl, "REAL") || names_has(decl, "FLOA") || names_has(decl, "DOUB"))
-        return DB_VT_FLOAT;
-    if (names_has(decl, "NUMERIC") || names_has(decl, "DECIMAL"))
-        return DB_VT_NUMERIC;
-    return DB_VT_TEXT;
-}
-
-struct names_pgmap {
-    const char *typname;
-    enum db_vtype vtype;
-};
-
-static const struct names_pgmap names_pg[] = {
-    {"int2", DB_VT_INT},
-    {"int4", DB_VT_INT},
-    {"oid", DB_VT_INT},
-    {"int8", DB_VT_BIGINT},
-    {"float4", DB_VT_FLOAT},
-    {"float8", DB_VT_FLOAT},
-    {"numeric", DB_VT_NUMERIC},
-    {"money", DB_VT_MONEY},
-    {"bool", DB_VT_BOOL},
-    {"text", DB_VT_TEXT},
-    {"varchar", DB_VT_TEXT},
-    {"bpchar", DB_VT_TEXT},
-    {"char", DB_VT_TEXT},
-    {"name", DB_VT_TEXT},
-    {"citext", DB_VT_TEXT},
-    {"date", DB_VT_DATE},
-    {"timestamp", DB_VT_TIMESTAMP},
-    {"timestamptz", DB_VT_TIMESTAMPTZ},
-    {"time", DB_VT_TIME},
-    {"timetz", DB_VT_TIME},
-    {"interval", DB_VT_INTERVAL},
-    {"uuid", DB_VT_UUID},
-    {"json", DB_VT_JSON},
-    {"jsonb", DB_VT_JSON},
-    {"inet", DB_VT_NETWORK},
-    {"cidr", DB_VT_NETWORK},
-    {"macaddr", DB_VT_NETWORK},
-    {"macaddr8", DB_VT_NETWORK},
-    {"bytea", DB_VT_BYTEA},
-};
-
-enum db_vtype db_pg_vtype(const char *typname, char typcategory)
-{
-    if (typcategory == 'A' || (typname && typname[0] == '_'))
-        return DB_VT_ARRAY;
-    if (typname)
-        for (size_t i = 0; i < SEEKI_ARRAY_LEN(names_pg); i++)
-            if (strcmp(names_pg[i].typname, typname) == 0)
-                return names_pg[i].vtype;
-    /* Enums and other string-category types read as text. */
-    if (typcategory == 'E' || typcategory == 'S')
-        return DB_VT_TEXT;
-    return DB_VT_OTHER;
 }

@@ -102,4 +102,13 @@ bool pgdb_explain_rows(const char *json, int64_t *rows);
 enum seeki_code pgdb_load_tables(struct pg_engine *e, struct pg_conn *c, struct db_table **out,
                                  size_t *nout, struct seeki_err *err) SEEKI_MUST_CHECK;
 
+/* types.c */
+/* PostgreSQL type -> vtype. typname is pg_type.typname of the column's type
+ * after resolving domains to their base type ("int4", "timestamptz",
+ * "_text"); typcategory is pg_type.typcategory ('A' array, 'E' enum, 'S'
+ * string, ... or 0 when unknown). An array ('A', or a typname starting with
+ * '_') gives DB_VT_ARRAY: call again with the element type for elem_vtype.
+ * Unknown types give DB_VT_OTHER (display type = the SQL type name). */
+enum db_vtype db_pg_vtype(const char *typname, char typcategory);
+
 #endif

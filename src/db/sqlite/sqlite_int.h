@@ -18,4 +18,12 @@ enum seeki_code litedb_test_exec(struct db_engine *e, const char *sql,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 #endif
 
+/* types.c */
+/* SQLite declared type ("INTEGER", "varchar(20)", "" for none) -> vtype, by
+ * the rules of SPEC §4: INT* -> DB_VT_BIGINT (SQLite integers are 64-bit),
+ * REAL/FLOA/DOUB -> FLOAT, NUMERIC/DECIMAL -> NUMERIC, BOOL* -> BOOL,
+ * DATE -> DATE, DATETIME/TIMESTAMP* -> TIMESTAMP, TIME -> TIME,
+ * INTERVAL -> INTERVAL, JSON* -> JSON, BLOB/BYTEA -> BYTEA, else TEXT. */
+enum db_vtype db_sqlite_vtype(const char *decl);
+
 #endif

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
+#include "db/pg/pg_int.h"
 #include "dbtest.h"
 
 // clang-format off
