@@ -110,3 +110,22 @@ def test_npm_lockfile_runs_on_debian_12s_node():
             continue
         m = re.fullmatch(r">=\s*(\d+)(?:\.\d+)*", want.strip())
         assert m and int(m.group(1)) <= 18, "%s needs node %s; Debian 12 has 18" % (name, want)
+
+
+def test_every_source_file_has_a_unit_test_or_a_named_suite():
+    doc = read("docs/testing.md")
+    table = doc[doc.index("## Which test covers which source file"):]
+    missing = []
+    for d, _, files in os.walk(os.path.join(ROOT, "src")):
+        for f in files:
+            if not f.endswith((".c", ".cpp")):
+                continue
+            rel = os.path.relpath(os.path.join(d, f), os.path.join(ROOT, "src"))
+            mod = rel.split("/")[0] if "/" in rel else "util"
+            base = f.rsplit(".", 1)[0]
+            if os.path.exists(os.path.join(ROOT, "tests", "unit", mod, "test_%s.c" % base)):
+                continue
+            if "`%s`" % rel not in table:
+                missing.append(rel)
+    assert not missing, ("no tests/unit/<module>/test_<file>.c and not in docs/testing.md's "
+                         "coverage table: %s" % sorted(missing))

@@ -1,7 +1,7 @@
 """A table dropped while SeeKi runs is 'gone' (404 with advice), not a server
 fault (500), for rows and export; other tables keep working. Uses its own
 SQLite file; the PostgreSQL mapping (SQLSTATE 42P01) is unit-tested in
-tests/unit/db/test_pg_msg.c."""
+tests/unit/db/test_msg.c."""
 import sqlite3
 
 from harness import SeekiServer, running

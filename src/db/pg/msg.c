@@ -1,5 +1,5 @@
 /* The pure parts of the PostgreSQL engine (no server needed, unit-tested in
- * tests/unit/db/test_pg_msg.c): connection parameters built from
+ * tests/unit/db/test_msg.c): connection parameters built from
  * database.url by libpq's own parser, and the mapping of connection and
  * statement failures onto SeeKi codes and messages (never the URL or the
  * password). */
