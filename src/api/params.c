@@ -162,6 +162,12 @@ static enum seeki_code resolve_sort_item(const struct db_table *t, const char *s
 static enum seeki_code push_sort(struct api_rows_req *out, long col, bool desc,
                                  struct seeki_err *err)
 {
+    const struct db_column *c = &out->table->cols[col];
+    if (c->no_order)
+        return seeki_fail(err, SEEKI_E_BAD_PARAM,
+                          "Column '%s' cannot be sorted: its type %s has no ordering; sort by "
+                          "another column",
+                          c->name, c->data_type ? c->data_type : "?");
     for (size_t i = 0; i < out->nsorts; i++)
         if (out->sorts[i].col == (size_t)col)
             return seeki_fail(err, SEEKI_E_BAD_PARAM,

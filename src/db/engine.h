@@ -52,6 +52,7 @@ struct db_column {
     enum db_vtype elem_vtype; /* arrays only */
     bool is_nullable;
     bool is_primary_key;
+    bool no_order;       /* the type has no ordering (json, point, xml): not sortable */
     int position;        /* 1-based ordinal in the table */
 };
 

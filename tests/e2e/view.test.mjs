@@ -253,3 +253,37 @@ test('Export CSV downloads the current view (same sort and filters) and matches 
     await context.close();
   }
 });
+
+test('a column whose type has no order offers no sorting (header click, menu)', async () => {
+  // The API marks such columns (json, point on PostgreSQL) "sortable": false;
+  // the SQLite fixture has none, so the answers are rewritten in the browser
+  // to mark `name` unsortable, exactly as the server would.
+  const { context, page } = await newPage(browser, server);
+  try {
+    await page.route(/\/api\/tables\/people\/(rows|columns)/, async (route) => {
+      const resp = await route.fetch();
+      const body = await resp.json();
+      for (const c of body.columns || []) if (c.name === 'name') c.sortable = false;
+      await route.fulfill({ response: resp, body: JSON.stringify(body) });
+    });
+    await openTable(page, 'people');
+    const th = '#grid thead th[data-col="name"]';
+    assert.equal(await page.getAttribute(th, 'aria-sort'), null);
+    assert.match(await page.getAttribute(th, 'title'), /cannot be sorted/);
+    const before = await page.evaluate(() => location.hash);
+    await page.click(`${th} .th-label`); // a sort would set location.hash in this handler
+    await page.click(`${th} .th-menu`);
+    await page.waitForSelector('.colmenu[data-column="name"]');
+    assert.equal(await page.locator('.colmenu [data-act="asc"]').count(), 0);
+    assert.equal(await page.locator('.colmenu [data-act="desc"]').count(), 0);
+    assert.match(await page.textContent('.colmenu .pm-note'), /has no order, so it cannot be sorted/);
+    assert.equal(await page.evaluate(() => location.hash), before);
+    assert.doesNotMatch(before, /sort=name/);
+    // a sortable column still offers both
+    await page.keyboard.press('Escape');
+    await page.click('#grid thead th[data-col="age"] .th-menu');
+    await page.waitForSelector('.colmenu[data-column="age"] [data-act="asc"]');
+  } finally {
+    await context.close();
+  }
+});

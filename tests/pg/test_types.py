@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import cases
+from harness import qs
 
 REPO = Path(__file__).resolve().parents[2]
 DISPLAY = {
@@ -118,3 +119,35 @@ def test_docs_encoding_table_matches_cases():
     doc = (REPO / "docs" / "encoding.md").read_text()
     assert cases.markdown() in doc, ("docs/encoding.md is out of date; paste the output of "
                                      "`python3 tests/pg/cases.py` into it")
+
+
+UNSORTABLE = {"c_json", "c_point"}  # json and point have no b-tree ordering
+
+
+def test_columns_say_which_types_can_be_sorted(client):
+    cols = {c["name"]: c["sortable"] for c in client.get_json("/api/tables/type_zoo/columns")["columns"]}
+    assert {n for n, s in cols.items() if not s} == UNSORTABLE, cols
+    # jsonb, arrays, an enum and a domain over integer do order
+    assert all(cols[n] for n in ("c_jsonb", "c_int_arr", "c_text_arr", "c_mood", "c_posint"))
+
+
+@pytest.mark.parametrize("col", sorted(UNSORTABLE))
+@pytest.mark.parametrize("how", ["sort", "sort_column"])
+def test_sorting_a_column_without_ordering_is_400_naming_it(client, col, how):
+    params = {"sort": col + ":asc"} if how == "sort" else {"sort_column": col}
+    r = client.get("/api/tables/type_zoo/rows?" + qs(params))
+    assert r.status == 400, r.body[:300]
+    msg = r.json()["error"]
+    assert msg.startswith("Column '%s' cannot be sorted: its type " % col), msg
+    assert "has no ordering; sort by another column" in msg, msg
+    r = client.get("/api/export/type_zoo/csv?" + qs(params))
+    assert r.status == 400, r.body[:300]
+
+
+def test_every_column_said_sortable_sorts(client):
+    cols = client.get_json("/api/tables/type_zoo/columns")["columns"]
+    for c in cols:
+        if c["sortable"]:
+            for d in ("asc", "desc"):
+                r = client.get("/api/tables/type_zoo/rows?" + qs({"sort": "%s:%s" % (c["name"], d)}))
+                assert r.status == 200, (c["name"], d, r.body[:300])

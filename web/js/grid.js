@@ -71,6 +71,7 @@ export class Grid {
     let h = '<thead><tr role="row" aria-rowindex="1"><th class="rownum" role="columnheader" aria-label="Row number"><span aria-hidden="true">#</span></th>';
     this.columns.forEach((col, c) => {
       const s = order.get(col.name);
+      const sortable = col.sortable !== false;
       const ariaSort = s ? (s.dir === 'asc' ? 'ascending' : 'descending') : 'none';
       const cls = ['col'];
       if (c < this.pinned) cls.push('pin', `pin-${c}`);
@@ -80,8 +81,11 @@ export class Grid {
       const ind = s
         ? `<span class="sort-ind" aria-hidden="true">${s.dir === 'asc' ? '▲' : '▼'}${multi ? `<sup class="sort-n">${s.n}</sup>` : ''}</span>`
         : '';
-      const tip = `${col.display_name} (${col.name}) · ${typeLabel(col)}${col.is_primary_key ? ' · primary key' : ''}\nClick to sort, Shift+click to add a sort, Alt+↓ for the menu`;
-      h += `<th role="columnheader" scope="col" tabindex="-1" data-c="${c}" data-col="${esc(col.name)}" aria-sort="${ariaSort}" class="${cls.join(' ')}" title="${esc(tip)}">`
+      if (!sortable) cls.push('nosort');
+      const how = sortable ? 'Click to sort, Shift+click to add a sort, Alt+↓ for the menu'
+        : 'This type has no order, so it cannot be sorted; Alt+↓ for the menu';
+      const tip = `${col.display_name} (${col.name}) · ${typeLabel(col)}${col.is_primary_key ? ' · primary key' : ''}\n${how}`;
+      h += `<th role="columnheader" scope="col" tabindex="-1" data-c="${c}" data-col="${esc(col.name)}"${sortable ? ` aria-sort="${ariaSort}"` : ''} class="${cls.join(' ')}" title="${esc(tip)}">`
         + `<div class="th-in"><span class="th-label">${esc(col.display_name)}</span>${ind}`
         + `<button type="button" class="th-menu" tabindex="-1" aria-haspopup="dialog" aria-label="Column menu: ${esc(col.display_name)}">▾</button></div></th>`;
     });
@@ -223,7 +227,7 @@ export class Grid {
       this.focusCell(-1, p.c);
       if (e.target.closest('.th-menu')) {
         this.h.onMenu(col, p.cell);
-      } else {
+      } else if (col.sortable !== false) {
         this.h.onSort(col, e.shiftKey);
       }
       return;
@@ -258,7 +262,7 @@ export class Grid {
         break;
       case 'Enter':
       case ' ':
-        if (r === -1) this.h.onSort(col, e.shiftKey);
+        if (r === -1) { if (col.sortable !== false) this.h.onSort(col, e.shiftKey); }
         else if (e.key === 'Enter') this.h.onDetail(r);
         else handled = false;
         break;

@@ -75,11 +75,13 @@ export function columnMenu(col, ctx) {
   el.innerHTML = `
     <div class="pm-head"><strong>${esc(col.display_name)}</strong>
       <span class="pm-type">${esc(col.name)} · ${esc(typeLabel(col))}</span></div>
-    <div class="pm-group" role="group" aria-label="Sort">
+    ${col.sortable === false
+      ? '<div class="pm-group pm-note" role="note">This type has no order, so it cannot be sorted.</div>'
+      : `<div class="pm-group" role="group" aria-label="Sort">
       <button type="button" class="pm-item" data-act="asc"${ctx.sortDir === 'asc' ? ' aria-pressed="true"' : ''}><span class="pm-ic" aria-hidden="true">▲</span>Sort ascending</button>
       <button type="button" class="pm-item" data-act="desc"${ctx.sortDir === 'desc' ? ' aria-pressed="true"' : ''}><span class="pm-ic" aria-hidden="true">▼</span>Sort descending</button>
       ${ctx.sortDir ? '<button type="button" class="pm-item" data-act="nosort"><span class="pm-ic" aria-hidden="true">✕</span>Remove this sort</button>' : ''}
-    </div>
+    </div>`}
     <form class="pm-filter" novalidate>
       <label for="${id}-f">Filter</label>
       <div class="pm-row">

@@ -48,7 +48,20 @@ static const char pgcat_rel_sql[] =
 static const char pgcat_col_sql[] =
     "SELECT a.attrelid::bigint, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
     "bt.typname, bt.typcategory, et.typname, et.typcategory, a.attnotnull, a.attnum, "
-    "pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT') "
+    "pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT'), "
+    /* sortable: a default b-tree operator class for the base type or a type it
+     * is binary-coercible to (varchar -> text, cidr -> inet); for an array, for
+     * its element type; enums and ranges always have one */
+    "CASE WHEN bt.typcategory = 'A' THEN et.typcategory IN ('E','R') OR EXISTS ("
+    "SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod "
+    "WHERE am.amname = 'btree' AND oc.opcdefault AND (oc.opcintype = et.oid OR EXISTS ("
+    "SELECT 1 FROM pg_catalog.pg_cast k WHERE k.castsource = et.oid "
+    "AND k.casttarget = oc.opcintype AND k.castmethod = 'b'))) "
+    "WHEN bt.typcategory IN ('E','R') THEN true ELSE EXISTS ("
+    "SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod "
+    "WHERE am.amname = 'btree' AND oc.opcdefault AND (oc.opcintype = bt.oid OR EXISTS ("
+    "SELECT 1 FROM pg_catalog.pg_cast k WHERE k.castsource = bt.oid "
+    "AND k.casttarget = oc.opcintype AND k.castmethod = 'b'))) END "
     "FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -216,6 +229,7 @@ static void pgcat_columns(struct pgcat *k, const PGresult *r)
                 col->elem_vtype = DB_VT_TEXT;
         }
         col->is_nullable = strcmp(PQgetvalue(r, i, 7), "t") != 0;
+        col->no_order = strcmp(PQgetvalue(r, i, 10), "t") != 0;
         col->position = (int)pgcat_i64(r, i, 8); /* attnum: 1-based, gaps after drops */
         t->ncols++;
     }
