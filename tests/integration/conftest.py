@@ -64,7 +64,9 @@ def pg_fixture_url():
         yield None
         return
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
-    from pgserver import PgServer
+    from pgserver import SUPERPASS, PgServer
+    from harness import register_secret
+    register_secret(SUPERPASS)
     pg = PgServer().start()
     try:
         pg.psql("CREATE DATABASE seeki_it;")

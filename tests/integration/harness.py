@@ -54,11 +54,30 @@ def sanitizer_problems(text):
     return [m for m in BAD_MARKERS if m in text]
 
 
+# Every password and passphrase a test hands to SeeKi (register_secret): no
+# log line of any run may hold one, raw or percent-encoded, nor a PostgreSQL
+# URL. Every server and command runs at SEEKI_LOG=debug, so this covers the
+# chattiest level too.
+SECRETS = set()
+
+
+def register_secret(*values):
+    SECRETS.update(v for v in values if v)
+
+
+def leaked_secrets(text):
+    from urllib.parse import quote, quote_plus
+    found = [form for v in sorted(SECRETS) for form in sorted({v, quote(v, safe=""), quote_plus(v)})
+             if form in text]
+    found += [u for u in ("postgres://", "postgresql://") if u in text]
+    return found
+
+
 def base_env(home):
     """A clean environment: no SEEKI_* from the caller, HOME/XDG inside home so
     nothing outside the test's temp dir is read or written."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEEKI_")}
-    env["SEEKI_LOG"] = "info"
+    env["SEEKI_LOG"] = "debug"
     env["HOME"] = str(home)
     env["XDG_CONFIG_HOME"] = str(Path(home) / ".config")
     env["XDG_DATA_HOME"] = str(Path(home) / ".local" / "share")
@@ -103,6 +122,9 @@ def run_seeki(args, env, cwd, timeout=20):
     cp.stderr = cp.stderr.decode("utf-8", "replace")
     bad = sanitizer_problems(cp.stderr + cp.stdout)
     assert not bad, "seeki %s: %s in output:\n%s" % (" ".join(args), bad, cp.stderr)
+    leaked = leaked_secrets(cp.stderr + cp.stdout)
+    assert not leaked, "seeki %s printed a secret or URL %s:\n%s" % (" ".join(args), leaked,
+                                                                     cp.stderr)
     return cp
 
 
@@ -206,6 +228,8 @@ class SeekiServer:
             self.describe(), rc, signal.Signals(sig).name, log)
         bad = sanitizer_problems(log)
         assert not bad, "%s: %s in log:\n%s" % (self.describe(), bad, log)
+        leaked = leaked_secrets(log)
+        assert not leaked, "%s logged a secret or URL %s:\n%s" % (self.describe(), leaked, log)
 
     def client(self):
         return Client(self)

@@ -11,10 +11,11 @@ import time
 import pytest
 
 import fixture_db as F
-from harness import BIN, REPO, SCALE, SeekiServer, run_seeki, running
+from harness import BIN, REPO, SCALE, SeekiServer, register_secret, run_seeki, running
 
 VERSION = (REPO / "VERSION").read_text().strip()
 PASSWORD = "Sup3r-S3cret-Pw"
+register_secret(PASSWORD)
 
 
 def write_config(dirpath, text, name="seeki.toml"):

@@ -16,12 +16,13 @@ sys.path.insert(0, str(HERE.parent / "harness"))
 sys.path.insert(0, str(HERE.parent / "integration"))
 
 import cases  # noqa: E402
-from harness import SeekiServer, TempDir, base_env  # noqa: E402
-from pgserver import PgServer  # noqa: E402
+from harness import SeekiServer, TempDir, base_env, register_secret  # noqa: E402
+from pgserver import SUPERPASS, PgServer  # noqa: E402
 
 DB = "seeki_pg"
 READER, READER_PW = "reader", "reader pw/with:odd@chars"
 BIG_N = 1_000_000
+register_secret(READER_PW, SUPERPASS)
 
 FIXTURE_SQL = cases.create_sql() + """
 CREATE SCHEMA sales;

@@ -28,6 +28,12 @@ import harness  # noqa: E402  (the seeki process/HTTP harness of the integration
 PASSPHRASE = "correct horse battery"
 # the seed's database password is "s3cret"; the lab's is "s3cret-Tunnel"
 SECRETS = ("s3cret", DB_PASS, PASSPHRASE)
+harness.register_secret(*SECRETS)
+
+
+@pytest.fixture(autouse=True)
+def _lab_password_is_a_secret(lab):
+    harness.register_secret(lab.password)
 SCALE = harness.SCALE
 
 VEHICLES = [
