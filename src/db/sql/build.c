@@ -104,26 +104,14 @@ static enum seeki_code sqlb_param_number(struct sqlb *b, const struct db_column 
 
 enum sql_class { SC_TEXT, SC_OTHER, SC_NUMBER, SC_DATE, SC_BOOL };
 
+/* The builder's coarser view of db_vclass_of: numbers and dates by kind. */
 static enum sql_class sql_class_of(enum db_vtype v)
 {
-    switch (v) {
-    case DB_VT_TEXT:
-        return SC_TEXT;
-    case DB_VT_INT:
-    case DB_VT_BIGINT:
-    case DB_VT_FLOAT:
-    case DB_VT_NUMERIC:
-    case DB_VT_MONEY:
-        return SC_NUMBER;
-    case DB_VT_DATE:
-    case DB_VT_TIMESTAMP:
-    case DB_VT_TIMESTAMPTZ:
-        return SC_DATE;
-    case DB_VT_BOOL:
-        return SC_BOOL;
-    default:
-        return SC_OTHER;
-    }
+    static const enum sql_class of[] = {[DB_VC_TEXT] = SC_TEXT, [DB_VC_OTHER] = SC_OTHER,
+                                        [DB_VC_INT] = SC_NUMBER, [DB_VC_DEC] = SC_NUMBER,
+                                        [DB_VC_DATE] = SC_DATE,  [DB_VC_TS] = SC_DATE,
+                                        [DB_VC_BOOL] = SC_BOOL};
+    return of[db_vclass_of(v)];
 }
 
 /* PostgreSQL cast for a comparison operand, so the value is read as the
@@ -652,4 +640,28 @@ bool db_query_is_plain(const struct db_query *q)
         if (q->filters[i].op != DB_F_NONE)
             return false;
     return true;
+}
+
+enum db_vclass db_vclass_of(enum db_vtype v)
+{
+    switch (v) {
+    case DB_VT_TEXT:
+        return DB_VC_TEXT;
+    case DB_VT_INT:
+    case DB_VT_BIGINT:
+        return DB_VC_INT;
+    case DB_VT_FLOAT:
+    case DB_VT_NUMERIC:
+    case DB_VT_MONEY:
+        return DB_VC_DEC;
+    case DB_VT_DATE:
+        return DB_VC_DATE;
+    case DB_VT_TIMESTAMP:
+    case DB_VT_TIMESTAMPTZ:
+        return DB_VC_TS;
+    case DB_VT_BOOL:
+        return DB_VC_BOOL;
+    default:
+        return DB_VC_OTHER;
+    }
 }

@@ -13,53 +13,37 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-enum filter_class { FC_TEXT, FC_INT, FC_DEC, FC_DATE, FC_TS, FC_BOOL };
-
-static enum filter_class filter_class_of(enum db_vtype v)
+/* The filter language reads every type it has no syntax of its own for as text. */
+static enum db_vclass filter_class_of(enum db_vtype v)
 {
-    switch (v) {
-    case DB_VT_INT:
-    case DB_VT_BIGINT:
-        return FC_INT;
-    case DB_VT_FLOAT:
-    case DB_VT_NUMERIC:
-    case DB_VT_MONEY:
-        return FC_DEC;
-    case DB_VT_DATE:
-        return FC_DATE;
-    case DB_VT_TIMESTAMP:
-    case DB_VT_TIMESTAMPTZ:
-        return FC_TS;
-    case DB_VT_BOOL:
-        return FC_BOOL;
-    default:
-        return FC_TEXT;
-    }
+    enum db_vclass k = db_vclass_of(v);
+    return k == DB_VC_OTHER ? DB_VC_TEXT : k;
 }
 
-static const char *filter_forms(enum filter_class fc)
+static const char *filter_forms(enum db_vclass fc)
 {
     switch (fc) {
-    case FC_INT:
+    case DB_VC_INT:
         return "42, =42, >42, >=42, <42, <=42, 10..20, is null, is not null";
-    case FC_DEC:
+    case DB_VC_DEC:
         return "4.5, =4.5, >4.5, >=4.5, <4.5, <=4.5, 1.5..20, is null, is not null";
-    case FC_DATE:
+    case DB_VC_DATE:
         return "2026, 2026-04, 2026-04-15, >2026-04-01, >=2026-04-01, <2026-04-01, "
                "<=2026-04-01, 2026-01-01..2026-03-31, is null, is not null";
-    case FC_TS:
+    case DB_VC_TS:
         return "2026, 2026-04, 2026-04-15, 2026-04-15 10, 2026-04-15 10:30, "
                "2026-04-15 10:30:00, >2026-04-01, >=2026-04-01 08:00, <2026-04-01, "
                "<=2026-04-01, 2026-01-01..2026-03-31 (times in UTC), is null, is not null";
-    case FC_BOOL:
+    case DB_VC_BOOL:
         return "yes, no, y, n, true, false, t, f, 1, 0, is null, is not null";
-    case FC_TEXT:
+    case DB_VC_TEXT:
+    case DB_VC_OTHER:
         break;
     }
     return "abc (contains, any case), =abc (exactly), = (empty), is null, is not null";
 }
 
-static enum seeki_code filter_reject(const struct db_column *c, enum filter_class fc,
+static enum seeki_code filter_reject(const struct db_column *c, enum db_vclass fc,
                                      const char *expr, const char *what, struct seeki_err *err)
 {
     return seeki_fail(err, SEEKI_E_BAD_PARAM,
@@ -135,9 +119,9 @@ static bool filter_is_decimal(const char *s, bool allow_exp)
     return *s == '\0';
 }
 
-static enum num_check filter_check_number(enum filter_class fc, enum db_vtype v, const char *s)
+static enum num_check filter_check_number(enum db_vclass fc, enum db_vtype v, const char *s)
 {
-    if (fc == FC_INT) {
+    if (fc == DB_VC_INT) {
         const char *p = s;
         if (*p == '+' || *p == '-')
             p++;
@@ -153,7 +137,7 @@ static enum num_check filter_check_number(enum filter_class fc, enum db_vtype v,
     return filter_is_decimal(s, v != DB_VT_MONEY) ? NUM_OK : NUM_NOT_NUMBER;
 }
 
-static enum seeki_code filter_number_fail(const struct db_column *c, enum filter_class fc,
+static enum seeki_code filter_number_fail(const struct db_column *c, enum db_vclass fc,
                                           const char *expr, enum num_check r, struct seeki_err *err)
 {
     const char *what = r == NUM_NOT_WHOLE ? "is not a whole number"
@@ -392,7 +376,7 @@ static char *filter_take_op(const char *t, enum db_filter_op *op)
     return xstrdup(t);
 }
 
-static enum seeki_code filter_number(const struct db_column *c, enum filter_class fc, const char *t,
+static enum seeki_code filter_number(const struct db_column *c, enum db_vclass fc, const char *t,
                                      struct db_filter *out, struct seeki_err *err)
 {
     enum db_filter_op op;
@@ -428,11 +412,11 @@ fail:
     return rc;
 }
 
-static enum seeki_code filter_date(const struct db_column *c, enum filter_class fc, const char *t,
+static enum seeki_code filter_date(const struct db_column *c, enum db_vclass fc, const char *t,
                                    struct db_filter *out, struct seeki_err *err)
 {
-    const char *what = fc == FC_DATE ? "is not a date" : "is not a date or time";
-    bool allow_time = fc == FC_TS;
+    const char *what = fc == DB_VC_DATE ? "is not a date" : "is not a date or time";
+    bool allow_time = fc == DB_VC_TS;
     enum db_filter_op op;
     char *operand = filter_take_op(t, &op), *a = NULL, *b = NULL;
     struct date_val lo, hi;
@@ -500,7 +484,7 @@ static enum seeki_code filter_bool(const struct db_column *c, const char *t, str
             return SEEKI_E_OK;
         }
     }
-    return filter_reject(c, FC_BOOL, t, "is not yes or no", err);
+    return filter_reject(c, DB_VC_BOOL, t, "is not yes or no", err);
 }
 
 enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const char *expr,
@@ -514,7 +498,7 @@ enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const cha
     char *t = filter_trim(expr, strlen(expr));
     char *words = filter_norm_words(t);
     enum seeki_code rc = SEEKI_E_OK;
-    enum filter_class fc = filter_class_of(c->vtype);
+    enum db_vclass fc = filter_class_of(c->vtype);
 
     if (t[0] == '\0') {
         /* empty: no filter (DB_F_NONE, skipped by the SQL builder) */
@@ -522,11 +506,11 @@ enum seeki_code db_filter_parse(const struct db_column *c, size_t col, const cha
         out->op = DB_F_IS_NULL;
     } else if (strcmp(words, "is not null") == 0) {
         out->op = DB_F_NOT_NULL;
-    } else if (fc == FC_INT || fc == FC_DEC) {
+    } else if (fc == DB_VC_INT || fc == DB_VC_DEC) {
         rc = filter_number(c, fc, t, out, err);
-    } else if (fc == FC_DATE || fc == FC_TS) {
+    } else if (fc == DB_VC_DATE || fc == DB_VC_TS) {
         rc = filter_date(c, fc, t, out, err);
-    } else if (fc == FC_BOOL) {
+    } else if (fc == DB_VC_BOOL) {
         rc = filter_bool(c, t, out, err);
     } else if (t[0] == '=') {
         /* exact: everything after the '=' as typed, spaces included */

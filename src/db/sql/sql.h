@@ -8,6 +8,12 @@
 
 #include "db/db_int.h"
 
+/* How the filter language and the SQL builder treat a value type, decided
+ * in one place (build.c): text, other (compared by its text form), integer,
+ * decimal, date, timestamp, boolean. */
+enum db_vclass { DB_VC_TEXT, DB_VC_OTHER, DB_VC_INT, DB_VC_DEC, DB_VC_DATE, DB_VC_TS, DB_VC_BOOL };
+enum db_vclass db_vclass_of(enum db_vtype v);
+
 /* The SQL function SeeKi registers on SQLite connections for search and
  * "contains" filters (db/sqlite/fold.c): seeki_icontains(text, needle). */
 #define DB_SQLITE_ICONTAINS "seeki_icontains"
