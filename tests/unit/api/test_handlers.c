@@ -184,7 +184,8 @@ Test(handlers, columns_shape)
     char *id = json_dumps(json_array_get(cols, 0), JSON_COMPACT);
     cr_expect_str_eq(id,
                      "{\"name\":\"id\",\"display_name\":\"ID\",\"data_type\":\"INTEGER\","
-                     "\"display_type\":\"Number\",\"is_nullable\":false,\"is_primary_key\":true}");
+                     "\"display_type\":\"Number\",\"is_nullable\":false,\"is_primary_key\":true,"
+                     "\"sortable\":true}");
     free(id);
     json_t *c1 = json_array_get(cols, 1);
     cr_expect_str_eq(json_string_value(json_object_get(c1, "display_name")), "Driver name");
