@@ -18,6 +18,13 @@
 
 /* Rows a reverse page (page=last) may hold in memory. */
 #define PG_REVERSE_MAX 100000
+/* Exports read through a cursor, this many rows per FETCH: the statement
+ * timeout bounds each FETCH (the work between two batches), not the whole
+ * export, as SQLite's bounds each step. */
+#define PG_FETCH_ROWS 5000
+#define PG_CURSOR "seeki_export"
+#define PG_STR_(x) #x
+#define SEEKI_STR(x) PG_STR_(x)
 
 struct pg_iter {
     struct db_iter base;
@@ -32,6 +39,8 @@ struct pg_iter {
     bool handed;    /* res's row went out: fetch the next on the next call */
     int next_index; /* full mode: rows handed out so far */
     bool done;
+    bool cursor;    /* an export: rows come from FETCHes inside a read-only transaction */
+    int batch_rows; /* rows of the current FETCH so far */
 };
 
 /* ---- connections ------------------------------------------------------------ */
@@ -155,13 +164,42 @@ static void pg_param_texts(const struct db_sql *sql, const char **vals)
         vals[i] = sql->params[i].text;
 }
 
+/* Sends the next FETCH of an export's cursor in single-row mode. */
+static bool pg_send_fetch(PGconn *pg)
+{
+    static const char fetch[] = "FETCH FORWARD " SEEKI_STR(PG_FETCH_ROWS) " FROM " PG_CURSOR;
+    log_trace("db", "postgres: %s", fetch);
+    return PQsendQuery(pg, fetch) && PQsetSingleRowMode(pg);
+}
+
+/* Opens an export's cursor on c: BEGIN READ ONLY, DECLARE (sql with its
+ * parameters), then the first FETCH is sent. NULL on success, else the
+ * failed result (or NULL result with *sent false: the connection broke). */
+static PGresult *pg_open_cursor(PGconn *pg, const struct db_sql *sql, const char **vals,
+                                bool *sent)
+{
+    *sent = false;
+    PGresult *r = PQexec(pg, "BEGIN READ ONLY");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    char *decl = xasprintf("DECLARE " PG_CURSOR " NO SCROLL CURSOR FOR %s", sql->text);
+    r = PQexecParams(pg, decl, (int)sql->nparams, NULL, vals, NULL, NULL, 0);
+    free(decl);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    *sent = pg_send_fetch(pg);
+    return NULL;
+}
+
 /* Sends sql and reads its first result (one row in stream mode, else all).
  * A connection that turns out dead on its first use here is replaced and
  * the statement retried, so the first request after a server restart works.
  * On success *cp holds the connection and *rp the first result. */
 static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, bool stream,
-                                const struct db_query *q, struct pg_conn **cp, PGresult **rp,
-                                struct seeki_err *err)
+                                bool cursor, const struct db_query *q, struct pg_conn **cp,
+                                PGresult **rp, struct seeki_err *err)
 {
     *cp = NULL;
     *rp = NULL;
@@ -179,7 +217,13 @@ static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, b
         c->used = true;
         log_trace("db", "postgres: %s", sql->text);
         PGresult *r = NULL;
-        if (PQsendQueryParams(c->pg, sql->text, (int)sql->nparams, NULL, vals, NULL, NULL, 0)) {
+        if (cursor) {
+            bool sent = false;
+            r = pg_open_cursor(c->pg, sql, vals, &sent);
+            if (sent)
+                r = PQgetResult(c->pg);
+        } else if (PQsendQueryParams(c->pg, sql->text, (int)sql->nparams, NULL, vals, NULL, NULL,
+                                     0)) {
             /* without single-row mode an export would hold the whole result in
              * memory: never go on without it */
             if (stream && !PQsetSingleRowMode(c->pg)) {
@@ -210,6 +254,8 @@ static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, b
         PQclear(r);
         if (!broken)
             pg_drain(c->pg);
+        if (!broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+            PQclear(PQexec(c->pg, "ROLLBACK")); /* the export's transaction */
         pg_release(e, c, broken);
         break;
     }
@@ -263,6 +309,8 @@ static void pg_iter_release(struct pg_iter *it)
         PQfreeCancel(cancel);
         pg_drain(c->pg);
     }
+    if (!broken && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(c->pg, "ROLLBACK")); /* an export's cursor */
     pg_release(it->e, c, broken);
 }
 
@@ -298,9 +346,18 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
         it->handed = false;
     }
     ExecStatusType st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK && it->cursor && it->batch_rows == PG_FETCH_ROWS) {
+        /* a full batch: there may be more */
+        PQclear(it->res);
+        pg_drain(it->c->pg);
+        it->batch_rows = 0;
+        it->res = pg_send_fetch(it->c->pg) ? PQgetResult(it->c->pg) : NULL;
+        st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
+    }
     if (st == PGRES_SINGLE_TUPLE) {
         pg_fill_row(it, it->res, 0);
         it->handed = true;
+        it->batch_rows++;
         *row = it->row;
         return SEEKI_E_OK;
     }
@@ -309,6 +366,8 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
         PQclear(it->res);
         it->res = NULL;
         pg_drain(it->c->pg);
+        if (it->cursor)
+            PQclear(PQexec(it->c->pg, "COMMIT"));
         pg_release(it->e, it->c, false);
         it->c = NULL;
         return SEEKI_E_OK;
@@ -322,6 +381,8 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
     it->res = NULL;
     if (!broken)
         pg_drain(it->c->pg);
+    if (!broken && it->cursor)
+        PQclear(PQexec(it->c->pg, "ROLLBACK"));
     pg_release(it->e, it->c, broken);
     it->c = NULL;
     return rc;
@@ -346,12 +407,13 @@ static enum seeki_code pg_rows_open(struct db_engine *base, const struct db_quer
     it->e = e;
     it->t = q->table;
     it->stream = !q->reverse;
+    it->cursor = q->bulk && it->stream && q->limit < 0;
     it->keys_only = q->keys_only;
     it->nrow = q->table->ncols ? q->table->ncols : 1;
     it->row = xcalloc(it->nrow, sizeof *it->row);
     /* The statement is sent (and its first row read) now: nothing of q is
      * needed afterwards, so the caller may free it while exporting. */
-    rc = pg_start(e, &sql, it->stream, q, &it->c, &it->res, err);
+    rc = pg_start(e, &sql, it->stream, it->cursor, q, &it->c, &it->res, err);
     db_sql_free(&sql);
     if (rc == SEEKI_E_OK && !it->stream) {
         pg_drain(it->c->pg); /* the whole page is in res: the connection is free */
