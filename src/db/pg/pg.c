@@ -470,24 +470,25 @@ static PGresult *pg_exec(struct pg_engine *e, struct pg_conn *c, const struct db
  * relfilenode (TRUNCATE, VACUUM FULL, REFRESH change it) and the row change
  * counters of the statistics system (they lag a committed change by up to
  * a few seconds). */
+static const char PG_FACTS_SQL[] =
+    "SELECT CASE WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN "
+    "CASE WHEN c.relpages > 0 THEN c.reltuples / c.relpages * "
+    "ceil(pg_catalog.pg_relation_size(c.oid) / "
+    "current_setting('block_size')::float8) ELSE c.reltuples END END::float8, "
+    "c.relkind IN ('r', 'm'), "
+    "extract(epoch FROM pg_catalog.pg_postmaster_start_time())::text || '/' || "
+    "c.relfilenode || '/' || coalesce(pg_catalog.pg_stat_get_tuples_inserted(c.oid) + "
+    "pg_catalog.pg_stat_get_tuples_updated(c.oid) + "
+    "pg_catalog.pg_stat_get_tuples_deleted(c.oid), 0) "
+    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relname = $2";
+
 static bool pg_table_facts(struct pg_conn *c, const struct db_table *t, int64_t *est,
                            char *version, bool *tracked)
 {
     const char *vals[2] = {t->schema, t->relname};
-    PGresult *r = PQexecParams(
-        c->pg,
-        "SELECT CASE WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN "
-        "CASE WHEN c.relpages > 0 THEN c.reltuples / c.relpages * "
-        "ceil(pg_catalog.pg_relation_size(c.oid) / "
-        "current_setting('block_size')::float8) ELSE c.reltuples END END::float8, "
-        "c.relkind IN ('r', 'm'), "
-        "extract(epoch FROM pg_catalog.pg_postmaster_start_time())::text || '/' || "
-        "c.relfilenode || '/' || coalesce(pg_catalog.pg_stat_get_tuples_inserted(c.oid) + "
-        "pg_catalog.pg_stat_get_tuples_updated(c.oid) + "
-        "pg_catalog.pg_stat_get_tuples_deleted(c.oid), 0) "
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = $1 AND c.relname = $2",
-        2, NULL, vals, NULL, NULL, 0);
+    log_trace("db", "postgres: %s", PG_FACTS_SQL);
+    PGresult *r = PQexecParams(c->pg, PG_FACTS_SQL, 2, NULL, vals, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (ok && PQntuples(r) == 1) {
         *est = PQgetisnull(r, 0, 0) ? -1 : (int64_t)strtod(PQgetvalue(r, 0, 0), NULL);
