@@ -118,18 +118,30 @@ struct page_plan {
  * by an index-only scan and seek past it; else OFFSET (said at debug). The
  * rows are the same either way. */
 static enum seeki_code plan_numbered(struct api_ctx *ctx, struct db_query *q, int64_t page,
-                                     int64_t page_size, int64_t total, bool exact, size_t nkeys,
+                                     int64_t page_size, const struct db_total *tot, size_t nkeys,
                                      struct page_plan *plan, struct seeki_err *err)
 {
     plan->page = page;
     q->offset = (page - 1) * page_size;
     q->limit = page_size;
-    if (exact && q->offset >= total && page > 1) {
+    if (tot->exact && q->offset >= tot->n && page > 1) {
         plan->empty = true;
         return SEEKI_E_OK;
     }
     if (page == 1 || nkeys == 0)
         return SEEKI_E_OK;
+    /* A page of this view served a moment ago, a few pages back, under the
+     * same change token: seek past its last row, skip the pages between. */
+    int64_t from = 0;
+    if (db_bounds_near(ctx->db, q, page_size, page, tot, &from, &plan->boundary,
+                       &plan->nboundary)) {
+        log_debug("api", "page %lld of '%s': seeking from page %lld's last row",
+                  (long long)page, q->table->name, (long long)from);
+        q->seek = plan->boundary;
+        q->nseek = plan->nboundary;
+        q->offset = (page - 1 - from) * page_size;
+        return SEEKI_E_OK;
+    }
     if (!db_index_serves(ctx->db, q)) {
         log_debug("api", "page %lld of '%s': no index serves this order; reading with OFFSET %lld",
                   (long long)page, q->table->name, (long long)q->offset);
@@ -215,7 +227,7 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
         q.offset = 0;
         q.limit = p.page_size;
     } else if (p.cursor) {
-        if (plan_numbered(ctx, &q, cur.page, p.page_size, total, exact, nkeys, &plan, &err) !=
+        if (plan_numbered(ctx, &q, cur.page, p.page_size, &tot, nkeys, &plan, &err) !=
             SEEKI_E_OK)
             goto fail;
     } else if (p.page_last) {
@@ -233,7 +245,7 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
             q.offset = (pages - 1) * p.page_size;
             q.limit = p.page_size;
         }
-    } else if (plan_numbered(ctx, &q, p.page, p.page_size, total, exact, nkeys, &plan, &err) !=
+    } else if (plan_numbered(ctx, &q, p.page, p.page_size, &tot, nkeys, &plan, &err) !=
                SEEKI_E_OK) {
         goto fail;
     }
@@ -256,6 +268,10 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
     if (q.limit > 0 && !plan.empty && write_rows(ctx->db, &q, &body, &edges, &err) != SEEKI_E_OK)
         goto fail;
     int64_t page = plan.page;
+    /* where this page ends, for a numbered jump a few pages on (only pages
+     * whose number is their position: not page=last read from an estimate) */
+    if (edges.last && (int64_t)edges.nrows == p.page_size && !(p.page_last && !exact && !p.cursor))
+        db_bounds_remember(ctx->db, &q, p.page_size, page, edges.last, nkeys, &tot);
     /* next: a full page that is not known to be the last one */
     char *next = NULL, *prev = NULL;
     bool at_end = (p.page_last && !p.cursor) || (exact && page * p.page_size >= total);

@@ -347,17 +347,35 @@ void db_counts_stop(struct db_counts *c)
 
 /* ---- the front door ---------------------------------------------------------------- */
 
+static enum seeki_code count_with(struct db_engine *e, const struct db_query *q, int64_t est,
+                                   const char *version, bool tracked, struct db_total *out,
+                                   struct seeki_err *err);
+
 enum seeki_code db_count(struct db_engine *e, const struct db_query *q, struct db_total *out,
                          struct seeki_err *err)
 {
     *out = (struct db_total){0};
-    struct db_counts *c = e->counts;
     int64_t est = -1;
     char version[DB_VERSION_MAX] = "";
     bool tracked = false;
     enum seeki_code rc = e->ops->estimate(e, q, &est, version, &tracked, err);
     if (rc != SEEKI_E_OK)
         return rc;
+    rc = count_with(e, q, est, version, tracked, out, err);
+    if (rc == SEEKI_E_OK) {
+        snprintf(out->version, sizeof out->version, "%s", tracked ? version : "");
+        out->tracked = tracked;
+    }
+    return rc;
+}
+
+/* db_count once the estimate and change token are known. */
+static enum seeki_code count_with(struct db_engine *e, const struct db_query *q, int64_t est,
+                                   const char *version, bool tracked, struct db_total *out,
+                                   struct seeki_err *err)
+{
+    struct db_counts *c = e->counts;
+    enum seeki_code rc = SEEKI_E_OK;
     char *key = view_key(q);
     int64_t now = clock_ms();
     pthread_mutex_lock(&c->mu);

@@ -203,8 +203,7 @@ static void dig_str(EVP_MD_CTX *h, const char *s)
 
 /* SHA-256 (libcrypto) over what makes a view: table, sorts, search, filters
  * (by column name, operator and operands) and the page size. */
-static void cur_view_digest(const struct db_query *q, int64_t page_size,
-                            uint8_t out[CUR_SHA256_LEN])
+void db_view_digest(const struct db_query *q, int64_t page_size, uint8_t out[DB_VIEW_DIGEST_LEN])
 {
     EVP_MD_CTX *h = EVP_MD_CTX_new();
     if (!h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1)
@@ -276,7 +275,7 @@ char *db_cursor_encode(const struct db_query *q, int64_t page_size, const struct
     *w++ = c->prev ? 1 : 0;
     put_u64(w, (uint64_t)c->page);
     w += 8;
-    cur_view_digest(q, page_size, dig);
+    db_view_digest(q, page_size, dig);
     memcpy(w, dig, CUR_DIGEST_LEN);
     w += CUR_DIGEST_LEN;
     *w++ = (uint8_t)(nkeys >> 8);
@@ -394,7 +393,7 @@ enum seeki_code db_cursor_decode(const struct db_query *q, int64_t page_size, co
         rc = cur_bad(err, "the token has an unknown format version");
         goto done;
     }
-    cur_view_digest(q, page_size, dig);
+    db_view_digest(q, page_size, dig);
     if (memcmp(dig, p + 10, CUR_DIGEST_LEN) != 0) {
         rc = cur_bad(err, "it belongs to another view (a different table, sort, search, filters "
                           "or page_size)");

@@ -21,7 +21,6 @@
 struct db_pool_want;
 struct db_counts;
 
-#define DB_VERSION_MAX 96 /* a change token (db_engine_ops.estimate) */
 
 /* An open rows iterator. Engines embed this as the first member of their own
  * iterator struct and cast back in their ops. */
@@ -87,6 +86,7 @@ struct db_engine {
     const struct cfg *cfg;     /* borrowed: must outlive the engine */
     struct db_catalog catalog; /* built once in db_open, immutable after */
     struct db_counts *counts;  /* the count cache and its worker (counts.c) */
+    struct db_bounds *bounds;  /* recently served pages' last rows (bounds.c) */
 };
 
 /* ---- counts (counts.c) ----------------------------------------------------- */
@@ -96,6 +96,12 @@ struct db_engine {
  * destroy). */
 struct db_counts *db_counts_start(struct db_engine *e);
 void db_counts_stop(struct db_counts *c); /* NULL ok */
+
+/* ---- page boundaries (bounds.c) ------------------------------------------------ */
+
+struct db_bounds;
+struct db_bounds *db_bounds_new(void);
+void db_bounds_free(struct db_bounds *b); /* NULL ok */
 #ifdef SEEKI_UNIT
 /* Test hook: the thresholds (estimates below small are counted in line with
  * inline_ms; cached counts live ttl_ms). */
@@ -136,6 +142,11 @@ void db_tables_free(struct db_table *t, size_t n); /* members of each, then the 
 /* ---- cursor signing (cursor.c; OpenSSL's libcrypto) ---------------------- */
 
 #define DB_CURSOR_KEY_LEN 32 /* HMAC-SHA256 key */
+#define DB_VIEW_DIGEST_LEN 32
+
+/* SHA-256 over what makes a view: table, sorts, search, filters and the page
+ * size (cursor tokens carry it; bounds.c keys its memory by it). */
+void db_view_digest(const struct db_query *q, int64_t page_size, uint8_t out[DB_VIEW_DIGEST_LEN]);
 
 #ifdef SEEKI_UNIT
 /* cursor.c test hooks: a fixed signing key (tests need reproducible tokens),

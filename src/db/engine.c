@@ -42,6 +42,7 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
     if (e->ops->opened)
         e->ops->opened(e);
     e->counts = db_counts_start(e);
+    e->bounds = db_bounds_new();
     *out = e;
     return SEEKI_E_OK;
 fail:
@@ -55,6 +56,8 @@ void db_close(struct db_engine *e)
         return;
     db_counts_stop(e->counts); /* before the catalog: its jobs point into it */
     e->counts = NULL;
+    db_bounds_free(e->bounds);
+    e->bounds = NULL;
     db_catalog_free(&e->catalog);
     e->ops->destroy(e);
 }

@@ -234,11 +234,17 @@ enum seeki_code db_iter_next(struct db_iter *it, const struct db_cell **row,
                              struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_iter_close(struct db_iter *it); /* NULL accepted */
 
+#define DB_VERSION_MAX 96 /* a table's change token, incl. the NUL */
+
 /* How many rows match a view (db/counts.c; docs/paging.md "Counts"). */
 struct db_total {
     int64_t n;    /* >= 0; an estimate unless exact */
     bool exact;   /* n is an exact count of the view as it is now */
     bool pending; /* an exact count of this view is running in the background */
+    /* the table's change token when it was read ("" when tracked is false:
+     * changes cannot be seen, e.g. a PostgreSQL view) */
+    char version[DB_VERSION_MAX];
+    bool tracked;
 };
 
 /* The best count of q's view (table, search, filters; sorts, offset and
@@ -308,6 +314,22 @@ bool db_index_serves(const struct db_engine *e, const struct db_query *q);
 enum seeki_code db_seek_boundary(struct db_engine *e, const struct db_query *q, int64_t pos,
                                  struct db_keyval **keys, size_t *nkeys, bool *found,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
+
+/* ---- numbered jumps from a nearby page (db/bounds.c) -------------------------
+ * SeeKi remembers where recently served pages of a view ended (their last
+ * row's order-key values), under the table's change token, so a numbered jump
+ * to a page shortly after one of them seeks from it instead of counting rows
+ * from the start. */
+#define DB_BOUNDS_NEAR 10 /* a jump reuses a page at most this many before it */
+void db_bounds_remember(struct db_engine *e, const struct db_query *q, int64_t page_size,
+                        int64_t page, const struct db_keyval *keys, size_t nkeys,
+                        const struct db_total *tot);
+/* The nearest remembered page p with page - DB_BOUNDS_NEAR <= p < page of
+ * q's view under the same (tracked) change token: *from = p, *keys its last
+ * row's values (owned: db_keyvals_free). False when there is none. */
+bool db_bounds_near(struct db_engine *e, const struct db_query *q, int64_t page_size,
+                    int64_t page, const struct db_total *tot, int64_t *from,
+                    struct db_keyval **keys, size_t *nkeys);
 
 /* Cheap liveness check through the pool (status route, seeki check). Never
  * waits for a busy pool: SEEKI_E_BUSY when every connection is lent out. */

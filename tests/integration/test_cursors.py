@@ -334,3 +334,36 @@ def test_tampered_and_foreign_tokens_are_400(env):
         assert body["error"].startswith("Invalid cursor"), body
     body = c.rows("big", [("sort", "grp:asc"), ("page_size", 50), ("cursor", tok)], status=400)
     assert "another view" in body["error"]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=IDS)
+def test_a_jump_just_after_a_served_page_seeks_from_it(env, view):
+    """A numbered jump a few pages after a page of the same view that was just
+    served starts from that page's last row (said at debug) and gives exactly
+    the OFFSET page; a jump further away, or in another view, does not."""
+    srv, c, ref = env
+    ps = 200
+    access = "GET /api/tables/big/rows 200"
+
+    def get(page, size):
+        """The page, and how many "seeking from" lines it logged."""
+        line = "page %d of 'big': seeking from page " % page
+        n0, s0 = srv.log().count(access), srv.log().count(line)
+        r = c.rows("big", view[0] + [("page", page), ("page_size", size)])
+        # the access line is logged after the handler's lines: once the log
+        # reader thread has it, it has them
+        deadline = time.monotonic() + 5
+        while srv.log().count(access) <= n0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return r, srv.log().count(line) - s0
+
+    get(700, ps)
+    for page, hinted in ((704, 1), (709, 1), (730, 0)):
+        r, used = get(page, ps)
+        assert r["page"] == page
+        assert r["rows"] == reference(ref, "big", view, (page - 1) * ps, ps), "page %d" % page
+        assert used == hinted, (page, used)
+    # the same page number in a view with another page size is its own view
+    r, used = get(705, ps + 1)
+    assert r["rows"] == reference(ref, "big", view, 704 * (ps + 1), ps + 1)
+    assert used == 0
