@@ -28,6 +28,22 @@ void tunnel_note_step(const struct tunnel_params *p, enum tunnel_step step)
         p->info->step = step;
 }
 
+const char *tunnel_hop_tag(const struct tunnel_params *p, char *buf, size_t n)
+{
+    if (p->nhops > 1)
+        snprintf(buf, n, " (hop %d of %d)", p->hop, p->nhops);
+    else if (n > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n)
+{
+    bool v6 = strchr(p->hostname, ':') != NULL;
+    snprintf(buf, n, "%s@%s%s%s:%d", p->user, v6 ? "[" : "", p->hostname, v6 ? "]" : "",
+             p->port);
+}
+
 enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_params *p,
                                  enum tunnel_stage stage, const char *fmt, ...)
 {
@@ -39,11 +55,19 @@ enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_para
     va_end(ap);
     size_t l = strlen(reason);
     bool period = l > 0 && strchr(".?!", reason[l - 1]) != NULL;
+    char hop[48] = "";
+    if (p->nhops > 1)
+        snprintf(hop, sizeof hop, "hop %d of %d, ", p->hop, p->nhops);
+    /* Behind jump hosts the same hop is reached with ssh -J and the hops
+     * before it. */
+    char jump[600] = "";
+    if (p->via)
+        snprintf(jump, sizeof jump, "-J %s ", p->via);
     return seeki_fail(err, SEEKI_E_SSH,
-                      "SSH connection failed (host=%s:%d, user=%s): %s: %s%s Try `ssh -p %d "
+                      "SSH connection failed (%shost=%s:%d, user=%s): %s: %s%s Try `ssh %s-p %d "
                       "%s@%s` in a terminal and fix that first; SeeKi uses the same rules",
-                      p->hostname, p->port, p->user, stage_names[stage], reason,
-                      period ? "" : ".", p->port, p->user, p->hostname);
+                      hop, p->hostname, p->port, p->user, stage_names[stage], reason,
+                      period ? "" : ".", jump, p->port, p->user, p->hostname);
 }
 
 enum seeki_code tunnel_fail_forward(struct seeki_err *err, const struct tunnel_params *p,

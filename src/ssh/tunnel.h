@@ -24,6 +24,8 @@ enum tunnel_state {
 
 #define TUNNEL_BASTION_MAX 300 /* "user@host:port", truncated beyond */
 #define TUNNEL_ERROR_MAX SEEKI_ERR_MSG_MAX /* last error message, truncated beyond */
+#define TUNNEL_HOPS_MAX 8   /* jump hosts + bastion */
+#define TUNNEL_FP_MAX 128
 
 /* A consistent snapshot of the tunnel for /api/status and the 503 path. */
 struct tunnel_status {
@@ -36,6 +38,11 @@ struct tunnel_status {
                                         * of the last failed reconnect attempt */
     unsigned attempt;                  /* reconnect attempt in progress (1-based);
                                         * 0 while up */
+    /* The chain, in order: jump hosts, then the bastion ("user@host:port"). */
+    char hops[TUNNEL_HOPS_MAX][TUNNEL_BASTION_MAX];
+    size_t nhops;
+    char host_key[TUNNEL_FP_MAX];      /* "SHA256:..." of the bastion's key ("" unknown) */
+    int last_keepalive_rtt_ms;         /* bastion keepalive round trip, -1 none yet */
 };
 
 struct tunnel;
@@ -65,8 +72,6 @@ enum tunnel_step {
     TUNNEL_STEP_AUTH,     /* key file, passphrase, agent, password, refused -> "auth" */
     TUNNEL_STEP_FORWARD   /* the bastion could not reach the database -> "forward" */
 };
-
-#define TUNNEL_FP_MAX 128
 
 struct tunnel_open_opts {
     /* Never write known_hosts. An unknown bastion key then fails with step

@@ -234,6 +234,7 @@ Test(sshconf, merge_toml_wins_and_config_fills)
 
     /* values set in seeki.toml win */
     merge_cfg(&c, "jump", 2022, "alice", "/k/id", "/elsewhere/kh");
+    c.ssh.port_set = c.ssh.known_hosts_set = true;
     tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
     cr_expect_str_eq(p.hostname, "10.0.0.5"); /* HostName has no seeki.toml key */
     cr_expect_eq(p.port, 2022);
@@ -250,6 +251,30 @@ Test(sshconf, merge_toml_wins_and_config_fills)
     cr_expect_eq(p.port, 22);
     cr_expect_str_eq(p.user, "me");
     cr_expect_eq(p.nkeys, 0);
+    cr_expect_str_eq(p.known_hosts, "/home/u/.ssh/known_hosts");
+    tunnel_params_free(&p);
+    tunnel_sshconf_free(&conf);
+}
+
+/* Round-1 review debt: `port = 22` written in seeki.toml used to lose to a
+ * Port line, because the default 22 and an explicit 22 looked the same. */
+Test(sshconf, merge_explicit_default_values_still_beat_ssh_config)
+{
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    struct seeki_err err;
+    cr_assert_eq(tunnel_sshconf_parse("Host jump\n Port 2200\n User ops\n"
+                                      " UserKnownHostsFile ~/.ssh/other_kh\n",
+                                      "cfg", "jump", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    struct cfg c;
+    struct tunnel_params p;
+    merge_cfg(&c, "jump", 22, "me", NULL, "/home/u/.ssh/known_hosts");
+    c.ssh.port_set = true;        /* port = 22 written in the file */
+    c.ssh.known_hosts_set = true; /* known_hosts_file = "~/.ssh/known_hosts" written */
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_eq(p.port, 22, "explicit port = 22 must beat Port 2200, got %d", p.port);
+    cr_expect_str_eq(p.user, "me");
     cr_expect_str_eq(p.known_hosts, "/home/u/.ssh/known_hosts");
     tunnel_params_free(&p);
     tunnel_sshconf_free(&conf);
