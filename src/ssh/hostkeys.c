@@ -266,15 +266,17 @@ enum seeki_code tunnel_hostkey_verify(ssh_session s, const struct tunnel_params 
             break;
         }
         if (p->policy == CFG_HOSTKEY_STRICT) {
+            char jump[600] = "";
+            if (p->via)
+                snprintf(jump, sizeof jump, "-J %s ", p->via);
             rc = seeki_fail(err, SEEKI_E_SSH,
                             "Host key verification failed for %s:%d%s: %s:%d is not in %s "
                             "(ssh.host_key_policy = \"strict\"; the %s offers %s %s). "
                             "Confirm that fingerprint with your ops team, then add it, e.g. "
-                            "by connecting once with `ssh %s%s-p %d %s@%s`, or set "
+                            "by connecting once with `ssh %s-p %d %s@%s`, or set "
                             "host_key_policy = \"accept-new\"",
                             p->hostname, p->port, tag, p->hostname, p->port, p->known_hosts,
-                            role, hk_type(srv), fp, p->via ? "-J " : "", p->via ? p->via : "",
-                            p->port, p->user, p->hostname);
+                            role, hk_type(srv), fp, jump, p->port, p->user, p->hostname);
             break;
         }
         rc = tunnel_known_hosts_append(p->known_hosts, name, srv, err);
