@@ -320,9 +320,11 @@ static enum seeki_code chain_channel(ssh_session s, const struct tunnel_params *
     *out = NULL;
     char here[TUNNEL_BASTION_MAX];
     tunnel_hop_text(p, here, sizeof here);
+    double t0 = clock_s();
     ssh_channel ch = ssh_channel_new(s);
     int r = ch ? ssh_channel_open_forward(ch, next->hostname, next->port, "127.0.0.1", 0)
                : SSH_ERROR;
+    tunnel_note_stage(next, TUNNEL_CHECK_TCP, r == SSH_OK, t0, "via hop %d", p->hop);
     if (r == SSH_OK) {
         *out = ch;
         return SEEKI_E_OK;

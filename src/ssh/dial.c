@@ -138,13 +138,16 @@ enum seeki_code tunnel_dial(const struct tunnel_params *p, int *fd, struct seeki
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_ADDRCONFIG;
+    double t0 = clock_s();
     int g = getaddrinfo(p->hostname, port, &hints, &res);
+    if (g != 0)
+        tunnel_note_stage(p, TUNNEL_CHECK_TCP, false, t0, "%s", "");
     if (g != 0)
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_CONNECT,
                                 "cannot resolve host name '%s' (%s). Check ssh.host (and "
                                 "HostName in ~/.ssh/config) and your DNS or VPN",
                                 p->hostname, gai_strerror(g));
-    double deadline = clock_s() + p->timeout_s;
+    double deadline = t0 + p->timeout_s;
     int e = ENOENT;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         e = dial_one(ai, deadline, p->abort, fd);
@@ -152,6 +155,7 @@ enum seeki_code tunnel_dial(const struct tunnel_params *p, int *fd, struct seeki
             break;
     }
     freeaddrinfo(res);
+    tunnel_note_stage(p, TUNNEL_CHECK_TCP, e == 0, t0, "%s", "");
     if (e == 0)
         return SEEKI_E_OK;
     if (e == ECANCELED)

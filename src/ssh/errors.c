@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "ssh/ssh_int.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 static const char *const stage_names[] = {"connect", "handshake", "authentication"};
@@ -42,6 +43,37 @@ void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n)
     bool v6 = strchr(p->hostname, ':') != NULL;
     snprintf(buf, n, "%s@%s%s%s:%d", p->user, v6 ? "[" : "", p->hostname, v6 ? "]" : "",
              p->port);
+}
+
+const char *tunnel_stage_kind_name(enum tunnel_stage_kind k)
+{
+    switch (k) {
+    case TUNNEL_CHECK_TCP: return "TCP connect";
+    case TUNNEL_CHECK_HANDSHAKE: return "handshake";
+    case TUNNEL_CHECK_HOST_KEY: return "host key";
+    case TUNNEL_CHECK_AUTH: return "authentication";
+    case TUNNEL_CHECK_FORWARD: return "forward";
+    }
+    return "?";
+}
+
+void tunnel_note_stage(const struct tunnel_params *p, enum tunnel_stage_kind kind, bool ok,
+                       double t0, const char *detail_fmt, ...)
+{
+    struct tunnel_open_info *info = p->info;
+    if (!info || info->nstages >= TUNNEL_STAGES_MAX)
+        return;
+    struct tunnel_stage_rec *r = &info->stages[info->nstages++];
+    r->hop = p->hop;
+    r->nhops = p->nhops;
+    tunnel_hop_text(p, r->who, sizeof r->who);
+    r->kind = kind;
+    r->ok = ok;
+    r->ms = (clock_s() - t0) * 1000.0;
+    va_list ap;
+    va_start(ap, detail_fmt);
+    vsnprintf(r->detail, sizeof r->detail, detail_fmt, ap);
+    va_end(ap);
 }
 
 enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_params *p,

@@ -6,6 +6,7 @@
  * ("SSH connection failed (host=H:P, user=U): <stage>: <reason>. ..."). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,7 +57,9 @@ enum seeki_code tunnel_session_open_fd(const struct tunnel_params *p, int fd, ss
                               tunnel_ssh_error(s, eb, sizeof eb));
         goto fail;
     }
+    double t0 = clock_s();
     if (ssh_connect(s) != SSH_OK) {
+        tunnel_note_stage(p, TUNNEL_CHECK_HANDSHAKE, false, t0, "%s", "");
         if (tunnel_aborting(p->abort)) {
             rc = seeki_fail(err, SEEKI_E_SSH, "SSH connection cancelled: SeeKi is shutting down");
             goto fail;
@@ -72,10 +75,28 @@ enum seeki_code tunnel_session_open_fd(const struct tunnel_params *p, int fd, ss
                                                                  : "the bastion");
         goto fail;
     }
+    const char *cipher = ssh_get_cipher_in(s);
+    tunnel_note_stage(p, TUNNEL_CHECK_HANDSHAKE, true, t0, "%s", cipher ? cipher : "");
+    t0 = clock_s();
     rc = tunnel_hostkey_verify(s, p, err);
-    if (rc != SEEKI_E_OK)
+    if (rc != SEEKI_E_OK) {
+        tunnel_note_stage(p, TUNNEL_CHECK_HOST_KEY, false, t0, "%s", "");
         goto fail;
+    }
+    if (p->info) {
+        ssh_key k = NULL;
+        char *fp = NULL;
+        if (ssh_get_server_publickey(s, &k) == SSH_OK && k)
+            fp = tunnel_fingerprint(k);
+        ssh_key_free(k);
+        tunnel_note_stage(p, TUNNEL_CHECK_HOST_KEY, true, t0, "%s %s", fp ? fp : "SHA256:?",
+                          p->pin_fp ? "matches ssh.host_key_fingerprint"
+                                    : "verified against known_hosts");
+        free(fp);
+    }
+    t0 = clock_s();
     rc = tunnel_authenticate(s, p, err);
+    tunnel_note_stage(p, TUNNEL_CHECK_AUTH, rc == SEEKI_E_OK, t0, "%s", "");
     if (rc != SEEKI_E_OK) {
         tunnel_note_step(p, TUNNEL_STEP_AUTH); /* agent/password messages of their own */
         goto fail;
@@ -94,7 +115,9 @@ enum seeki_code tunnel_forward_test(ssh_session s, const struct tunnel_params *p
     if (!ch)
         return tunnel_fail_forward(err, p, s, NULL);
     enum seeki_code rc = SEEKI_E_OK;
+    double t0 = clock_s();
     int r = ssh_channel_open_forward(ch, p->db_host, p->db_port, "127.0.0.1", 0);
+    tunnel_note_stage(p, TUNNEL_CHECK_FORWARD, r == SSH_OK, t0, "%s", "");
     if (r == SSH_AGAIN) {
         /* Blocking mode gave up after the session timeout: the bastion's own
          * connect is hanging (a firewall dropping packets, a wrong address). */

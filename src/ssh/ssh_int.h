@@ -139,6 +139,9 @@ void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n);
 
 /* Records the failed step in p->info (when set). */
 void tunnel_note_step(const struct tunnel_params *p, enum tunnel_step step);
+/* Records a stage of hop p that started at t0 (clock_s) in p->info (when set). */
+void tunnel_note_stage(const struct tunnel_params *p, enum tunnel_stage_kind kind, bool ok,
+                       double t0, const char *detail_fmt, ...) SEEKI_PRINTF(5, 6);
 
 /* Builds p from cfg->ssh, the ssh config in conf (may be NULL), the home
  * directory and local user name. Pure: reads no files. */
