@@ -34,6 +34,7 @@ struct cfg_ssh {
     char **jump;             /* "[user@]host[:port]" hops before the bastion, in order */
     size_t njump;
     char *host_key_fingerprint; /* "SHA256:..." pin for the bastion, NULL when unset */
+    char *certificate_path;  /* OpenSSH user certificate for the key, "~" expanded; NULL unset */
 };
 
 /* Splits one jump host, "[user@]host[:port]" or "[user@][v6addr][:port]"

@@ -32,6 +32,7 @@ static const char *const val_ssh_keys[] = {"host",
                                            "connect_timeout_seconds",
                                            "jump",
                                            "host_key_fingerprint",
+                                           "certificate_path",
                                            NULL};
 static const char *const val_kinds[] = {"postgres", "sqlite", NULL};
 static const char *const val_auth[] = {"key", "agent", "password", NULL};
@@ -309,6 +310,8 @@ static enum seeki_code val_ssh(struct cfg_sect *root, struct cfg *c)
     if ((rc = val_ssh_jump(&s, h)) != SEEKI_E_OK)
         goto done;
     if ((rc = val_ssh_pin(&s, h)) != SEEKI_E_OK)
+        goto done;
+    if ((rc = val_path(&s, "certificate_path", &h->certificate_path)) != SEEKI_E_OK)
         goto done;
     int policy = 0;
     if ((rc = cfg_get_enum(&s, "host_key_policy", val_policies, &policy)) != SEEKI_E_OK)

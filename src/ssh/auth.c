@@ -113,6 +113,45 @@ static enum seeki_code auth_error(ssh_session s, const struct tunnel_params *p,
     return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH, "%s", tunnel_ssh_error(s, eb, sizeof eb));
 }
 
+/* The certificate to offer with key path: p->cert when configured, else
+ * KEY-cert.pub beside the key when present (as ssh does), else NULL. */
+static char *auth_cert_path(const struct tunnel_params *p, const char *key)
+{
+    if (p->cert)
+        return xstrdup(p->cert);
+    char *beside = xasprintf("%s-cert.pub", key);
+    struct stat st;
+    if (stat(beside, &st) == 0 && S_ISREG(st.st_mode))
+        return beside;
+    free(beside);
+    return NULL;
+}
+
+/* Attaches the certificate at cert to key (libssh then offers the
+ * *-cert-v01@openssh.com form). A certificate libssh cannot read is an
+ * error naming it. */
+static enum seeki_code auth_attach_cert(ssh_key key, const char *cert,
+                                        const struct tunnel_params *p, struct seeki_err *err)
+{
+    ssh_key ck = NULL;
+    if (ssh_pki_import_cert_file(cert, &ck) != SSH_OK || !ck) {
+        ssh_key_free(ck);
+        return seeki_fail(err, SEEKI_E_SSH,
+                          "Cannot load SSH certificate '%s': it is missing or not an OpenSSH "
+                          "user certificate (KEY-cert.pub as `ssh-keygen -s` writes it). Fix "
+                          "ssh.certificate_path in %s (or CertificateFile in ~/.ssh/config)",
+                          cert, p->config_path);
+    }
+    int r = ssh_pki_copy_cert_to_privkey(ck, key);
+    ssh_key_free(ck);
+    if (r != SSH_OK)
+        return seeki_fail(err, SEEKI_E_SSH,
+                          "Cannot use SSH certificate '%s' with its key. Check that it "
+                          "certifies that key (`ssh-keygen -L -f %s`)",
+                          cert, cert);
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, int methods,
                                 struct seeki_err *err)
 {
@@ -125,33 +164,66 @@ static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, in
                                 p->user, mt);
     struct buf tried;
     buf_init(&tried, 2048);
+    char *cert_tried = NULL;
     enum seeki_code rc = SEEKI_E_OK;
     for (size_t i = 0; i < p->nkeys; i++) {
-        ssh_key key = NULL;
         rc = tunnel_key_check_mode(p->keys[i], p, err);
-        if (rc == SEEKI_E_OK)
-            rc = auth_load_key(p->keys[i], p, &key, err);
         if (rc != SEEKI_E_OK)
             goto done;
-        int r = ssh_userauth_publickey(s, NULL, key);
-        ssh_key_free(key);
-        if (r == SSH_AUTH_SUCCESS) {
-            log_debug("ssh", "authenticated as %s with key %s", p->user, p->keys[i]);
-            goto done;
+        char *cert = auth_cert_path(p, p->keys[i]);
+        /* With a certificate: the certified key first, then the plain key
+         * (which authorized_keys may list as well), as ssh does. */
+        for (int with_cert = cert ? 1 : 0; with_cert >= 0; with_cert--) {
+            ssh_key key = NULL;
+            rc = auth_load_key(p->keys[i], p, &key, err);
+            if (rc == SEEKI_E_OK && with_cert)
+                rc = auth_attach_cert(key, cert, p, err);
+            if (rc != SEEKI_E_OK) {
+                ssh_key_free(key);
+                free(cert);
+                goto done;
+            }
+            int r = ssh_userauth_publickey(s, NULL, key);
+            ssh_key_free(key);
+            if (r == SSH_AUTH_SUCCESS) {
+                log_debug("ssh", "authenticated as %s with key %s%s%s", p->user, p->keys[i],
+                          with_cert ? " and certificate " : "", with_cert ? cert : "");
+                free(cert);
+                goto done;
+            }
+            if (r == SSH_AUTH_ERROR) {
+                free(cert);
+                rc = auth_error(s, p, err);
+                goto done;
+            }
+            if (with_cert && !cert_tried)
+                cert_tried = xstrdup(cert);
         }
-        if (r == SSH_AUTH_ERROR) {
-            rc = auth_error(s, p, err);
-            goto done;
-        }
-        if (buf_printf(&tried, "%s'%s'", tried.len ? ", " : "", p->keys[i]) != 0)
+        if (buf_printf(&tried, "%s'%s'%s%s%s", tried.len ? ", " : "", p->keys[i],
+                       cert ? " (also with certificate '" : "", cert ? cert : "",
+                       cert ? "')" : "") != 0) {
+            free(cert);
             continue; /* the list is only for the message: a long one is cut */
+        }
+        free(cert);
     }
-    rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                          "the bastion did not accept key %s for user %s. Check ssh.username "
-                          "and that the key's public half (.pub) is in ~%s/.ssh/authorized_keys "
-                          "on the bastion",
-                          buf_str(&tried), p->user, p->user);
+    if (cert_tried)
+        /* libssh 0.10 cannot read a certificate's validity or principals, and
+         * the bastion does not say why it refused: name what to check. */
+        rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
+                              "the bastion did not accept key %s for user %s. The certificate "
+                              "may have expired, not list %s as a principal, or not be signed "
+                              "by a CA the bastion trusts: check with `ssh-keygen -L -f %s`, "
+                              "and ask for a new certificate if needed",
+                              buf_str(&tried), p->user, p->user, cert_tried);
+    else
+        rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
+                              "the bastion did not accept key %s for user %s. Check "
+                              "ssh.username and that the key's public half (.pub) is in "
+                              "~%s/.ssh/authorized_keys on the bastion",
+                              buf_str(&tried), p->user, p->user);
 done:
+    free(cert_tried);
     buf_free(&tried);
     return rc;
 }

@@ -29,6 +29,7 @@ struct tunnel_sshconf {
     char **identity;   /* IdentityFile, in file order */
     size_t nidentity;
     char *known_hosts; /* first path of UserKnownHostsFile */
+    char *certificate; /* CertificateFile (the first) */
     char *proxyjump;   /* ProxyJump as written (comma list or "none") */
     char *proxycommand; /* ProxyCommand as written: SeeKi refuses it (it needs a shell) */
     bool proxycommand_first; /* ProxyCommand came before ProxyJump (first wins in ssh) */
@@ -129,6 +130,8 @@ struct tunnel_params {
     int hop, nhops;
     char *via;              /* the hops before this one, "u@h:p,u@h:p" (ssh -J), or NULL */
     char *pin_fp;           /* ssh.host_key_fingerprint (bastion only): known_hosts unused */
+    char *cert;             /* ssh.certificate_path, else CertificateFile (expanded), else
+                             * NULL: then KEY-cert.pub beside each key is used if present */
     struct tunnel_abort *abort; /* borrowed; NULL = not cancellable */
 };
 

@@ -290,6 +290,9 @@ static enum seeki_code sshconf_line(struct sshconf_ctx *c, char *line, const cha
         sshconf_set(&o->user, argv[0]);
     } else if (strcasecmp(kw, "UserKnownHostsFile") == 0) {
         sshconf_set(&o->known_hosts, argv[0]);
+    } else if (strcasecmp(kw, "CertificateFile") == 0) {
+        if (strcasecmp(argv[0], "none") != 0)
+            sshconf_set(&o->certificate, argv[0]);
     } else if (strcasecmp(kw, "ProxyJump") == 0) {
         if (!o->proxyjump && !o->proxycommand)
             o->proxyjump = xstrdup(argv[0]);
@@ -401,6 +404,7 @@ void tunnel_sshconf_free(struct tunnel_sshconf *c)
     free(c->known_hosts);
     free(c->proxyjump);
     free(c->proxycommand);
+    free(c->certificate);
     strv_free(c->identity, c->nidentity);
     memset(c, 0, sizeof *c);
 }
@@ -463,6 +467,10 @@ void tunnel_params_merge(const struct cfg *cfg, const struct tunnel_sshconf *con
     p->config_path = xstrdup(cfg->path ? cfg->path : "seeki.toml");
     p->hop = p->nhops = 1;
     p->pin_fp = s->host_key_fingerprint ? xstrdup(s->host_key_fingerprint) : NULL;
+    if (s->certificate_path)
+        p->cert = xstrdup(s->certificate_path);
+    else if (conf->certificate)
+        p->cert = tunnel_expand_tokens(conf->certificate, &tk);
 }
 
 enum seeki_code tunnel_params_resolve(const struct cfg *cfg, const char *db_host, int db_port,
@@ -524,6 +532,7 @@ void tunnel_params_free(struct tunnel_params *p)
     free(p->hk_accept_fp);
     free(p->via);
     free(p->pin_fp);
+    free(p->cert);
     memset(p, 0, sizeof *p);
 }
 
@@ -579,6 +588,7 @@ static enum seeki_code sshconf_jump(const struct cfg *cfg, const char *spec, con
         if (conf.nidentity)
             c.ssh.key_path = NULL;
         c.ssh.host_key_fingerprint = NULL; /* the pin is the bastion's only */
+        c.ssh.certificate_path = NULL;     /* the entry's CertificateFile, or KEY-cert.pub */
         tunnel_params_merge(&c, &conf, home, lu, p);
         if (p->auth == CFG_AUTH_KEY && p->nkeys == 0) {
             static const char *const defaults[] = {"id_ed25519", "id_ecdsa", "id_rsa"};

@@ -293,12 +293,18 @@ class Lab:
         if not self.loopback:
             listen += "\nListenAddress %s" % BASTION_EDGE_ADDR
             ports += "\nPort 22"
+        # A user CA the bastion trusts (certificate tests: sign_user_key).
+        self.user_ca = os.path.join(d, "user_ca")
+        if not os.path.exists(self.user_ca):
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "seeki-test-user-ca",
+                 "-f", self.user_ca])
         with open(self.sshd_conf, "w") as f:
             f.write("""{listen}
 {ports}
 HostKey {hostkey}
 PidFile {dir}/sshd.pid
 AuthorizedKeysFile {authdir}/%u
+TrustedUserCAKeys {user_ca}.pub
 StrictModes no
 UsePAM no
 PubkeyAuthentication yes
@@ -315,7 +321,7 @@ MaxStartups 200
 MaxSessions 200
 LogLevel VERBOSE
 {extra}
-""".format(listen=listen, ports=ports, hostkey=self.hostkey, dir=d,
+""".format(listen=listen, ports=ports, hostkey=self.hostkey, dir=d, user_ca=self.user_ca,
                 authdir=self.authdir, user=self.user, extra=extra))
         # The log is appended across restarts: wait for a "listening" line
         # written after this start, not an old one.
@@ -375,6 +381,13 @@ LogLevel VERBOSE
         self.extra.append(p)
         assert p.stdout.readline().strip() == "up"
         return p
+
+    def sign_user_key(self, pubkey_path, principals, validity="+1h", ca=None):
+        """Signs pubkey_path with the bastion's user CA (or another CA key):
+        writes KEY-cert.pub beside it (ssh-keygen -s) and returns its path."""
+        run(["ssh-keygen", "-q", "-s", ca or self.user_ca, "-I", "seeki-test", "-n",
+             ",".join(principals), "-V", validity, pubkey_path])
+        return pubkey_path[:-len(".pub")] + "-cert.pub"
 
     def blackhole(self, host, addr, on=True):
         """Makes addr unreachable from host (its SYNs vanish: a permanent

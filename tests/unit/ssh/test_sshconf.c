@@ -280,6 +280,41 @@ Test(sshconf, merge_explicit_default_values_still_beat_ssh_config)
     tunnel_sshconf_free(&conf);
 }
 
+Test(sshconf, certificate_and_proxy_settings)
+{
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    struct seeki_err err;
+    cr_assert_eq(tunnel_sshconf_parse("Host inner\n CertificateFile ~/.ssh/%r-cert.pub\n"
+                                      " ProxyJump ops@edge:2222,mid\n ProxyCommand nc %h %p\n",
+                                      "cfg", "inner", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    cr_expect_str_eq(conf.proxyjump, "ops@edge:2222,mid");
+    cr_expect_null(conf.proxycommand, "ProxyJump came first: ProxyCommand is not obtained");
+    struct cfg c;
+    struct tunnel_params p;
+    merge_cfg(&c, "inner", 22, "ops", NULL, NULL);
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_str_eq(p.cert, "/home/u/.ssh/ops-cert.pub");
+    cr_expect_eq(p.hop, 1);
+    cr_expect_eq(p.nhops, 1);
+    tunnel_params_free(&p);
+    c.ssh.certificate_path = "/etc/certs/mine-cert.pub"; /* seeki.toml wins */
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_str_eq(p.cert, "/etc/certs/mine-cert.pub");
+    tunnel_params_free(&p);
+    tunnel_sshconf_free(&conf);
+
+    memset(&conf, 0, sizeof conf);
+    cr_assert_eq(tunnel_sshconf_parse("Host *\n ProxyCommand ssh -W %h:%p edge\n ProxyJump x\n",
+                                      "cfg", "inner", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    cr_expect_str_eq(conf.proxycommand, "ssh");
+    cr_expect(conf.proxycommand_first);
+    cr_expect_null(conf.proxyjump);
+    tunnel_sshconf_free(&conf);
+}
+
 Test(sshconf, params_free_wipes_and_accepts_null)
 {
     tunnel_params_free(NULL);
