@@ -251,6 +251,14 @@ static void *relay_main(void *arg)
             if (r->up_len + r->down_len - r->down_off == before && ssh_channel_poll(r->ch, 0) <= 0)
                 break;
         }
+        /* A channel that failed because the whole session did: say so. */
+        if (lost && lost == why) {
+            char sess_why[TUNNEL_ERROR_MAX];
+            const char *dead = tunnel_ka_check(&r->ka, r->sess, 0, r->who, sess_why,
+                                               sizeof sess_why);
+            if (dead)
+                snprintf(why, sizeof why, "%s", dead);
+        }
         if (!lost)
             lost = tunnel_ka_check(&r->ka, r->sess, r->p->keepalive_s, r->who, why, sizeof why);
         pthread_mutex_lock(&r->mu);

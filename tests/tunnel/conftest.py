@@ -161,7 +161,10 @@ class Client:
                                          + list(args)),
                            input="quit\n", capture_output=True, text=True, env=env,
                            timeout=timeout)
-        return r.returncode, r.stdout + r.stderr, time.time() - t0
+        out = r.stdout + r.stderr
+        for bad in ("Sanitizer", "runtime error:"):
+            assert bad not in out, "sanitizer report:\n" + out
+        return r.returncode, out, time.time() - t0
 
     def known_hosts(self):
         return os.path.join(self.home, ".ssh", "known_hosts")

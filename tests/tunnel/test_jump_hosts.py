@@ -236,7 +236,8 @@ def test_killing_the_middle_hop_session_recovers(client, lab, edge):
         time.sleep(0.2)
     st = p.status()
     assert st["state"] == "up" and int(st["reconnects"]) == 1, st
-    assert ("the jump host %s@%s (hop 1 of 2)" % (edge.user, hop1(edge))) in st["last_error"], st
+    assert st["last_error"].startswith("the jump host %s@%s (hop 1 of 2) closed the SSH session ("
+                                       % (edge.user, hop1(edge))), st
     assert p.cmd("query SELECT 9") == "OK 9"
     assert set(edge.sessions()).isdisjoint(before_edge), "the chain was not rebuilt"
     assert p.quit() == 0
@@ -245,3 +246,28 @@ def test_killing_the_middle_hop_session_recovers(client, lab, edge):
     # the reconnect verified both keys again (debug line per hop would need
     # SEEKI_LOG=debug): the known_hosts file is unchanged and still has both
     assert len(open(client.known_hosts()).read().splitlines()) == 2
+
+
+def test_reconnect_verifies_every_hop_key_again(client, lab, edge):
+    chain_config(client, lab, edge, ssh={"keepalive_seconds": 2})
+    p = client.start()
+    assert p.cmd("query SELECT 1") == "OK 1"
+    old_fp = edge.hostkey_fingerprint()
+    edge.stop_sshd()          # the edge is rebuilt with a new host key
+    edge.make_hostkey()
+    edge.start_sshd()
+    new_fp = edge.hostkey_fingerprint()
+    assert new_fp != old_fp
+    try:
+        deadline = time.time() + 30
+        st = p.status()
+        while "has changed" not in st["last_error"] and time.time() < deadline:
+            time.sleep(0.3)
+            st = p.status()
+        assert st["state"] == "reconnecting", st
+        assert st["last_error"].startswith("Host key verification failed for %s (hop 1 of 2): "
+                                           "the host key has changed: " % hop1(edge)), st
+        assert new_fp in st["last_error"] and old_fp in st["last_error"]
+        assert p.cmd("query SELECT 1").startswith("FAIL")
+    finally:
+        assert p.quit() == 0
