@@ -19,6 +19,12 @@
 
 #define AUTH_KBDINT_ROUNDS 4
 
+/* "jump host" or "bastion", for messages. */
+static const char *auth_role(const struct tunnel_params *p)
+{
+    return p->hop < p->nhops ? "jump host" : "bastion";
+}
+
 enum seeki_code tunnel_key_check_mode(const char *path, const struct tunnel_params *p,
                                       struct seeki_err *err)
 {
@@ -159,9 +165,9 @@ static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, in
     auth_methods_text(methods, mt, sizeof mt);
     if (!(methods & SSH_AUTH_METHOD_PUBLICKEY))
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                                "the bastion does not accept public keys for user %s (it offers: "
-                                "%s). Check ssh.username or switch ssh.auth_method",
-                                p->user, mt);
+                                "the %s does not accept public keys for user %s (it offers: "
+                                "%s). Check the user name or switch ssh.auth_method",
+                                auth_role(p), p->user, mt);
     struct buf tried;
     buf_init(&tried, 2048);
     char *cert_tried = NULL;
@@ -211,17 +217,18 @@ static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, in
         /* libssh 0.10 cannot read a certificate's validity or principals, and
          * the bastion does not say why it refused: name what to check. */
         rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                              "the bastion did not accept key %s for user %s. The certificate "
+                              "the %s did not accept key %s for user %s. The certificate "
                               "may have expired, not list %s as a principal, or not be signed "
-                              "by a CA the bastion trusts: check with `ssh-keygen -L -f %s`, "
+                              "by a CA the %s trusts: check with `ssh-keygen -L -f %s`, "
                               "and ask for a new certificate if needed",
-                              buf_str(&tried), p->user, p->user, cert_tried);
+                              auth_role(p), buf_str(&tried), p->user, p->user, auth_role(p),
+                              cert_tried);
     else
         rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                              "the bastion did not accept key %s for user %s. Check "
-                              "ssh.username and that the key's public half (.pub) is in "
-                              "~%s/.ssh/authorized_keys on the bastion",
-                              buf_str(&tried), p->user, p->user);
+                              "the %s did not accept key %s for user %s. Check "
+                              "the user name and that the key's public half (.pub) is in "
+                              "~%s/.ssh/authorized_keys on the %s",
+                              auth_role(p), buf_str(&tried), p->user, p->user, auth_role(p));
 done:
     free(cert_tried);
     buf_free(&tried);
@@ -263,12 +270,20 @@ static enum seeki_code auth_agent(ssh_session s, const struct tunnel_params *p,
         return SEEKI_E_OK;
     if (r == SSH_AUTH_ERROR)
         return auth_error(s, p, err);
+    bool jump = p->hop < p->nhops;
+    char hop[48] = "", via[600] = "";
+    if (p->nhops > 1)
+        snprintf(hop, sizeof hop, "hop %d of %d, ", p->hop, p->nhops);
+    if (p->via)
+        snprintf(via, sizeof via, "-J %s ", p->via);
     return seeki_fail(err, SEEKI_E_SSH,
-                      "SSH agent holds no key the bastion accepts (host=%s:%d, user=%s). Run "
+                      "SSH agent holds no key the %s accepts (%shost=%s:%d, user=%s). Run "
                       "`ssh-add -l` to see its keys, `ssh-add ~/.ssh/id_ed25519` to add yours, "
                       "and check that its public half is in ~%s/.ssh/authorized_keys on the "
-                      "bastion and that ssh.username is right; try `ssh -p %d %s@%s`",
-                      p->hostname, p->port, p->user, p->user, p->port, p->user, p->hostname);
+                      "%s and that the user is right; try `ssh %s-p %d %s@%s`",
+                      jump ? "jump host" : "bastion", hop, p->hostname, p->port, p->user,
+                      p->user, jump ? "jump host" : "bastion", via, p->port, p->user,
+                      p->hostname);
 }
 
 /* keyboard-interactive with the password answering every hidden prompt. */
@@ -316,13 +331,13 @@ static enum seeki_code auth_password(ssh_session s, const struct tunnel_params *
         return auth_error(s, p, err);
     if (!(methods & (SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE)))
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                                "the bastion does not allow password logins (it offers: %s). "
+                                "the %s does not allow password logins (it offers: %s). "
                                 "Use auth_method = \"key\" or \"agent\"",
-                                mt);
+                                auth_role(p), mt);
     return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                            "the bastion rejected the password for user %s (ssh.password in "
+                            "the %s rejected the password for user %s (ssh.password in "
                             "%s). Check ssh.username and the password",
-                            p->user, p->secrets_path);
+                            auth_role(p), p->user, p->secrets_path);
 }
 
 enum seeki_code tunnel_authenticate(ssh_session s, const struct tunnel_params *p,

@@ -184,10 +184,18 @@ static const char *tunnel_health(struct tunnel *t, char *buf, size_t n)
     char who[64], tag[32];
     snprintf(who, sizeof who, "the bastion%s", tunnel_hop_tag(&t->p, tag, sizeof tag));
     const char *lost = tunnel_ka_check(&t->ka, t->sess, t->p.keepalive_s, who, buf, n);
-    /* A relay may have ended while the bastion session noticed first. */
+    /* Behind jump hosts, the hop that really failed is named: a relay that
+     * ended (its session closed), or one whose keepalive times out at about
+     * the same moment as the bastion's (the bastion's traffic rides it), is
+     * given up to one more interval to report. */
     if (lost && t->njumps) {
-        for (int i = 0; i < 20 && !tunnel_chain_lost(&t->chain, buf, n); i++)
+        bool silent = strstr(lost, "stopped answering") != NULL;
+        int waits = silent ? (t->p.keepalive_s > 0 ? t->p.keepalive_s : 1) * 100 + 50 : 20;
+        for (int i = 0; i < waits; i++) {
+            if (tunnel_chain_lost(&t->chain, buf, n))
+                break;
             usleep(10 * 1000);
+        }
     }
     pthread_mutex_lock(&t->mu);
     t->st.last_keepalive_rtt_ms = t->ka.rtt_ms;

@@ -150,7 +150,8 @@ def test_failures_name_the_hop(client, lab, edge):
     assert rc == 1
     err = error_line(out)
     assert err.startswith("ERROR cli: SSH connection failed (hop 1 of 2, host=%s, "
-                          "user=nosuchuser): authentication: " % hop1(edge)), err
+                          "user=nosuchuser): authentication: the jump host did not accept key "
+                          % hop1(edge)), err
     assert "`ssh -p %d nosuchuser@%s`" % (edge.port, netns.EDGE_NAME) in err
     # hop 2 cannot be reached from hop 1 (a name only the laptop could know)
     client.write_config({"host": "nosuch.inner", "port": lab.sshd_port, "username": lab.user,
@@ -271,3 +272,59 @@ def test_reconnect_verifies_every_hop_key_again(client, lab, edge):
         assert p.cmd("query SELECT 1").startswith("FAIL")
     finally:
         assert p.quit() == 0
+
+
+def test_strict_with_hashed_entries_for_both_hops(client, lab, edge):
+    chain_config(client, lab, edge, ssh={"host_key_policy": "strict"})
+    kh = client.known_hosts()
+    os.makedirs(os.path.dirname(kh), mode=0o700)
+    with open(kh, "w") as f:
+        for name, key in (("[%s]:%d" % (netns.EDGE_NAME, edge.port), edge.hostkey),
+                          ("[%s]:%d" % (netns.BASTION_NAME_ON_EDGE, lab.sshd_port), lab.hostkey)):
+            with open(key + ".pub") as k:
+                typ, b64 = k.read().split()[:2]
+            f.write("%s %s %s\n" % (name, typ, b64))
+    subprocess.run(["ssh-keygen", "-q", "-H", "-f", kh], check=True, capture_output=True)
+    assert all(l.startswith("|1|") for l in open(kh).read().splitlines())
+    p = client.start()
+    assert p.cmd("query SELECT 15") == "OK 15"
+    assert p.quit() == 0
+
+
+def test_revoked_jump_host_key_is_refused_with_file_and_line(client, lab, edge):
+    chain_config(client, lab, edge)
+    kh = client.known_hosts()
+    os.makedirs(os.path.dirname(kh), mode=0o700)
+    with open(edge.hostkey + ".pub") as k:
+        typ, b64 = k.read().split()[:2]
+    with open(kh, "w") as f:
+        f.write("# revoked by ops\n@revoked * %s %s\n" % (typ, b64))
+    rc, out, _ = client.fail()
+    assert rc == 1
+    err = error_line(out)
+    assert err.startswith("ERROR cli: Host key verification failed for %s (hop 1 of 2): the "
+                          "server offers ssh-ed25519 key %s, which %s:2 marks @revoked."
+                          % (hop1(edge), edge.hostkey_fingerprint(), kh)), err
+
+
+def test_keepalive_notices_a_frozen_jump_host(client, lab, edge):
+    chain_config(client, lab, edge, ssh={"keepalive_seconds": 1})
+    p = client.start()
+    assert p.cmd("query SELECT 1") == "OK 1"
+    pids = edge.sessions()
+    assert pids
+    for pid in pids:
+        netns.signal_tree(pid, signal.SIGSTOP)
+    try:
+        r = p.cmd("wait reconnecting 15")
+        assert r.startswith("OK"), r
+        err = p.status()["last_error"]
+        assert err.startswith("the jump host %s@%s (hop 1 of 2) stopped answering (no reply to "
+                              "keepalives for 2 s" % (edge.user, hop1(edge))), err
+    finally:
+        for pid in pids:
+            netns.signal_tree(pid, signal.SIGKILL)
+            netns.signal_tree(pid, signal.SIGCONT)
+    assert p.cmd("wait up 30").startswith("OK")
+    assert p.cmd("query SELECT 16") == "OK 16"
+    assert p.quit() == 0
