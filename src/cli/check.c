@@ -90,11 +90,12 @@ static int check_tunnel(const struct cfg *cfg, struct tunnel **tunnel)
         char label[TUNNEL_BASTION_MAX + 40];
         check_stage_label(r, label, sizeof label);
         const char *stage = r->kind == TUNNEL_CHECK_FORWARD
-                                ? "the bastion reaches the database"
+                                ? "the bastion reaches the database at"
                                 : tunnel_stage_kind_name(r->kind);
+        bool space = r->kind == TUNNEL_CHECK_FORWARD || r->kind == TUNNEL_CHECK_DNS;
         if (r->ok)
-            check_line(true, "%s: %s%s%s (%.0f ms)", label, stage, r->detail[0] ? ", " : "",
-                       r->detail, r->ms);
+            check_line(true, "%s: %s%s%s (%.0f ms)", label, stage,
+                       r->detail[0] ? (space ? " " : ", ") : "", r->detail, r->ms);
         else
             check_line(false, "%s: %s failed after %.0f ms: %s", label, stage, r->ms, err.msg);
     }

@@ -141,12 +141,19 @@ enum seeki_code tunnel_dial(const struct tunnel_params *p, int *fd, struct seeki
     double t0 = clock_s();
     int g = getaddrinfo(p->hostname, port, &hints, &res);
     if (g != 0)
-        tunnel_note_stage(p, TUNNEL_CHECK_TCP, false, t0, "%s", "");
+        tunnel_note_stage(p, TUNNEL_CHECK_DNS, false, t0, "%s", "");
     if (g != 0)
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_CONNECT,
                                 "cannot resolve host name '%s' (%s). Check ssh.host (and "
                                 "HostName in ~/.ssh/config) and your DNS or VPN",
                                 p->hostname, gai_strerror(g));
+    char addr[NI_MAXHOST] = "";
+    if (getnameinfo(res->ai_addr, res->ai_addrlen, addr, sizeof addr, NULL, 0,
+                    NI_NUMERICHOST) != 0)
+        addr[0] = '\0';
+    tunnel_note_stage(p, TUNNEL_CHECK_DNS, true, t0, "%s resolved to %s%s", p->hostname, addr,
+                      res->ai_next ? " (and more)" : "");
+    t0 = clock_s();
     double deadline = t0 + p->timeout_s;
     int e = ENOENT;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {

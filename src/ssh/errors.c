@@ -48,6 +48,7 @@ void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n)
 const char *tunnel_stage_kind_name(enum tunnel_stage_kind k)
 {
     switch (k) {
+    case TUNNEL_CHECK_DNS: return "DNS";
     case TUNNEL_CHECK_TCP: return "TCP connect";
     case TUNNEL_CHECK_HANDSHAKE: return "handshake";
     case TUNNEL_CHECK_HOST_KEY: return "host key";

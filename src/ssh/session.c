@@ -117,7 +117,9 @@ enum seeki_code tunnel_forward_test(ssh_session s, const struct tunnel_params *p
     enum seeki_code rc = SEEKI_E_OK;
     double t0 = clock_s();
     int r = ssh_channel_open_forward(ch, p->db_host, p->db_port, "127.0.0.1", 0);
-    tunnel_note_stage(p, TUNNEL_CHECK_FORWARD, r == SSH_OK, t0, "%s", "");
+    bool v6 = strchr(p->db_host, ':') != NULL;
+    tunnel_note_stage(p, TUNNEL_CHECK_FORWARD, r == SSH_OK, t0, "%s%s%s:%d, as the bastion resolves it",
+                      v6 ? "[" : "", p->db_host, v6 ? "]" : "", p->db_port);
     if (r == SSH_AGAIN) {
         /* Blocking mode gave up after the session timeout: the bastion's own
          * connect is hanging (a firewall dropping packets, a wrong address). */

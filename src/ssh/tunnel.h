@@ -89,13 +89,15 @@ struct tunnel_open_opts {
 /* One stage of one hop as `seeki check` prints it (SPEC §3: a line per hop
  * and stage with its time). */
 enum tunnel_stage_kind {
+    TUNNEL_CHECK_DNS,       /* hop 1's name resolved on this machine (later hops: by the
+                             * hop before, inside TCP) */
     TUNNEL_CHECK_TCP,       /* TCP connect (hop 1) or the channel from the hop before */
     TUNNEL_CHECK_HANDSHAKE, /* SSH key exchange */
     TUNNEL_CHECK_HOST_KEY,  /* known_hosts / pin verdict */
     TUNNEL_CHECK_AUTH,      /* user authentication */
     TUNNEL_CHECK_FORWARD    /* the test channel to the database (bastion) */
 };
-#define TUNNEL_STAGES_MAX (TUNNEL_HOPS_MAX * 4 + 1)
+#define TUNNEL_STAGES_MAX (TUNNEL_HOPS_MAX * 4 + 2)
 struct tunnel_stage_rec {
     int hop, nhops;             /* 1-based position of the hop, chain length */
     char who[TUNNEL_BASTION_MAX]; /* "user@host:port" of the hop */
@@ -113,7 +115,7 @@ struct tunnel_open_info {
                                                         * last one failed when open did */
     size_t nstages;
 };
-/* "TCP connect", "handshake", "host key", "authentication", "forward". */
+/* "DNS", "TCP connect", "handshake", "host key", "authentication", "forward". */
 const char *tunnel_stage_kind_name(enum tunnel_stage_kind k);
 
 /* tunnel_open with options (opts NULL = tunnel_open's behaviour) and, when

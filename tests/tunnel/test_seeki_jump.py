@@ -80,13 +80,15 @@ def test_seeki_check_prints_every_hop_and_stage(slab, client, edge):
     h1 = "SSH hop 1 of 2 (%s@%s): " % (edge.user, hop1(edge))
     h2 = "SSH hop 2 of 2 (%s@%s): " % (lab.user, hop2(lab))
     want = [ok + "Config: ", ok + "SSH settings: resolved",
+            ok + h1 + "DNS %s resolved to %s (" % (netns.EDGE_NAME, netns.EDGE_ADDR),
             ok + h1 + "TCP connect (", ok + h1 + "handshake, ",
             ok + h1 + "host key, %s verified against known_hosts (" % edge.hostkey_fingerprint(),
             ok + h1 + "authentication (",
             ok + h2 + "TCP connect, via hop 1 (", ok + h2 + "handshake, ",
             ok + h2 + "host key, %s verified against known_hosts (" % lab.hostkey_fingerprint(),
             ok + h2 + "authentication (",
-            ok + h2 + "the bastion reaches the database (",
+            ok + h2 + "the bastion reaches the database at %s:%d, as the bastion resolves it ("
+            % (lab.db_addr, lab.pg.port),
             ok + "SSH tunnel: up via %s@%s on 127.0.0.1:" % (lab.user, hop2(lab)),
             ok + "Database: connected to postgres (", ok + "Read access: ",
             "All checks passed."]
@@ -105,10 +107,10 @@ def test_seeki_check_prints_every_hop_and_stage(slab, client, edge):
     assert r.returncode == 1, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     h2 = "SSH hop 2 of 2 (nosuchuser@%s): " % hop2(lab)
-    assert [l[:2] for l in lines[2:6]] == [ok[:2]] * 4, r.stdout
-    assert lines[9].startswith("\u2717 " + h2 + "authentication failed after "), r.stdout
+    assert [l[:2] for l in lines[2:7]] == [ok[:2]] * 5, r.stdout
+    assert lines[10].startswith("\u2717 " + h2 + "authentication failed after "), r.stdout
     assert ("SSH connection failed (hop 2 of 2, host=%s, user=nosuchuser): authentication: "
-            % hop2(lab)) in lines[9], r.stdout
+            % hop2(lab)) in lines[10], r.stdout
     assert "Try `ssh -J %s@%s -p %d nosuchuser@%s`" % (edge.user, hop1(edge), lab.sshd_port,
-                                                      netns.BASTION_NAME_ON_EDGE) in lines[9]
+                                                      netns.BASTION_NAME_ON_EDGE) in lines[10]
     assert not any("Database" in l for l in lines)
