@@ -6,7 +6,8 @@
 #include "log.h"
 #include "ssh/tunnel.h"
 
-/* {"state","bastion","local_port","since","reconnects","last_error"} or null. */
+/* {"state","bastion","local_port","since","reconnects","last_error","hops",
+ * "host_key","last_keepalive_rtt_ms"} or null. */
 static json_t *status_tunnel(const struct tunnel *t)
 {
     if (!t)
@@ -24,6 +25,14 @@ static json_t *status_tunnel(const struct tunnel *t)
     json_object_set_new(o, "since", json_string(since));
     json_object_set_new(o, "reconnects", json_integer(st.reconnects));
     json_object_set_new(o, "last_error", st.last_error[0] ? api_jstr(st.last_error) : json_null());
+    json_t *hops = json_array();
+    for (size_t i = 0; i < st.nhops; i++)
+        json_array_append_new(hops, api_jstr(st.hops[i]));
+    json_object_set_new(o, "hops", hops);
+    json_object_set_new(o, "host_key", st.host_key[0] ? api_jstr(st.host_key) : json_null());
+    json_object_set_new(o, "last_keepalive_rtt_ms", st.last_keepalive_rtt_ms >= 0
+                                                        ? json_integer(st.last_keepalive_rtt_ms)
+                                                        : json_null());
     return o;
 }
 

@@ -52,35 +52,65 @@ static int check_tables(struct db_engine *db)
     return failed;
 }
 
-/* The tunnel steps in the order the tunnel takes them; a failure at one step
- * means the steps before it passed. */
+/* What to try when a stage fails and the message has no advice of its own
+ * (every tunnel message has; this names the stage only). */
+static void check_stage_label(const struct tunnel_stage_rec *r, char *buf, size_t n)
+{
+    if (r->nhops > 1)
+        snprintf(buf, n, "SSH hop %d of %d (%s)", r->hop, r->nhops, r->who);
+    else if (r->kind == TUNNEL_CHECK_FORWARD)
+        snprintf(buf, n, "SSH port forward");
+    else
+        snprintf(buf, n, "SSH bastion (%s)", r->who);
+}
+
+/* The tunnel, one line per hop and stage in the order they ran (TCP
+ * connect, handshake, host key, authentication; then the forward to the
+ * database), each with its time; the failed stage carries the tunnel's
+ * one-line message, which says what to try. */
 static int check_tunnel(const struct cfg *cfg, struct tunnel **tunnel)
 {
-    static const struct {
-        enum tunnel_step step;
-        const char *ok;
-    } steps[] = {
-        {TUNNEL_STEP_CONFIG, "SSH settings: resolved (seeki.toml and ~/.ssh/config)"},
-        {TUNNEL_STEP_SSH, "SSH bastion: reached"},
-        {TUNNEL_STEP_HOST_KEY, "SSH host key: verified against known_hosts"},
-        {TUNNEL_STEP_AUTH, "SSH authentication: accepted"},
-        {TUNNEL_STEP_FORWARD, "SSH port forward: the bastion reaches the database"},
-    };
     struct seeki_err err;
     seeki_err_clear(&err);
-    struct tunnel_open_info info = {0};
-    enum seeki_code rc = cli_open_tunnel(cfg, &info, tunnel, &err);
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        if (rc != SEEKI_E_OK && (info.step == steps[i].step || info.step == TUNNEL_STEP_NONE)) {
+    struct tunnel_open_info *info = calloc(1, sizeof *info);
+    if (!info) {
+        check_line(false, "SSH tunnel: out of memory");
+        return -1;
+    }
+    enum seeki_code rc = cli_open_tunnel(cfg, info, tunnel, &err);
+    int status = 0;
+    if (rc != SEEKI_E_OK && info->step == TUNNEL_STEP_CONFIG) {
+        check_line(false, "SSH settings: %s", err.msg);
+        status = -1;
+        goto done;
+    }
+    check_line(true, "SSH settings: resolved (seeki.toml and ~/.ssh/config)");
+    for (size_t i = 0; i < info->nstages; i++) {
+        const struct tunnel_stage_rec *r = &info->stages[i];
+        char label[TUNNEL_BASTION_MAX + 40];
+        check_stage_label(r, label, sizeof label);
+        const char *stage = r->kind == TUNNEL_CHECK_FORWARD
+                                ? "the bastion reaches the database at"
+                                : tunnel_stage_kind_name(r->kind);
+        bool space = r->kind == TUNNEL_CHECK_FORWARD || r->kind == TUNNEL_CHECK_DNS;
+        if (r->ok)
+            check_line(true, "%s: %s%s%s (%.0f ms)", label, stage,
+                       r->detail[0] ? (space ? " " : ", ") : "", r->detail, r->ms);
+        else
+            check_line(false, "%s: %s failed after %.0f ms: %s", label, stage, r->ms, err.msg);
+    }
+    if (rc != SEEKI_E_OK) {
+        if (info->nstages == 0 || info->stages[info->nstages - 1].ok)
             check_line(false, "SSH tunnel: %s", err.msg);
-            return -1;
-        }
-        check_line(true, "%s", steps[i].ok);
+        status = -1;
+        goto done;
     }
     struct tunnel_status st;
     tunnel_get_status(*tunnel, &st);
     check_line(true, "SSH tunnel: up via %s on 127.0.0.1:%d", st.bastion, st.local_port);
-    return 0;
+done:
+    free(info);
+    return status;
 }
 
 int cli_check(const struct cli_args *args)

@@ -319,6 +319,9 @@ void cfg_destroy(struct cfg *c)
     free(c->ssh.username);
     free(c->ssh.key_path);
     free(c->ssh.known_hosts_file);
+    strv_free(c->ssh.jump, c->ssh.njump);
+    free(c->ssh.host_key_fingerprint);
+    free(c->ssh.certificate_path);
     cfg_secrets_free(&c->secrets);
     free(c);
 }

@@ -19,14 +19,31 @@ struct cfg_ssh {
     bool enabled;            /* an [ssh] table was present */
     char *host;              /* required when enabled */
     int port;                /* 1-65535, default 22 */
+    bool port_set;           /* ssh.port was written in the file (it then beats
+                              * ~/.ssh/config's Port, even when it is 22) */
     char *username;          /* may be NULL when ~/.ssh/config supplies User */
     enum cfg_auth auth_method;
     char *key_path;          /* "~" already expanded; NULL unless given */
     char *known_hosts_file;  /* "~" expanded; default $HOME/.ssh/known_hosts */
+    bool known_hosts_set;    /* ssh.known_hosts_file was written (beats UserKnownHostsFile) */
     enum cfg_hostkey_policy host_key_policy; /* default accept-new */
     int keepalive_seconds;   /* >= 0, default 15; 0 disables */
     int connect_timeout_seconds; /* 1-300, default 10 */
+    bool jump_set;           /* ssh.jump was written ([] = no jump hosts, not even
+                              * ProxyJump from ~/.ssh/config) */
+    char **jump;             /* "[user@]host[:port]" hops before the bastion, in order */
+    size_t njump;
+    char *host_key_fingerprint; /* "SHA256:..." pin for the bastion, NULL when unset */
+    char *certificate_path;  /* OpenSSH user certificate for the key, "~" expanded; NULL unset */
 };
+
+/* Splits one jump host, "[user@]host[:port]" or "[user@][v6addr][:port]"
+ * (ssh.jump entries, ~/.ssh/config ProxyJump items). *user is NULL and *port
+ * 0 when not written; *host is never empty. Heap strings. SEEKI_E_CONFIG
+ * naming spec (and what is wrong with it) on a bad value; label (NULL ok)
+ * prefixes the message. */
+enum seeki_code cfg_parse_jump(const char *spec, const char *label, char **user, char **host,
+                               int *port, struct seeki_err *err) SEEKI_MUST_CHECK;
 
 /* One display-name override: display.tables.<table> (column == NULL) or
  * display.columns.<table>.<column>. */

@@ -4,6 +4,7 @@
  * contain a URL or a password: only the key, the reference or libpq's reason
  * with secrets masked. */
 #include <ctype.h>
+#include <errno.h>
 #include <libpq-fe.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -341,4 +342,64 @@ enum seeki_code cfg_check_db_url(struct cfg_ctx *ctx, json_t *url_pos, json_t *k
     if (is_sqlite)
         return url_check_sqlite(ctx, url_pos, c);
     return url_check_postgres(ctx, url_pos, url);
+}
+
+/* ---- jump hosts ------------------------------------------------------------- */
+
+enum seeki_code cfg_parse_jump(const char *spec, const char *label, char **user, char **host,
+                               int *port, struct seeki_err *err)
+{
+    *user = *host = NULL;
+    *port = 0;
+    const char *pre = label ? label : "";
+    const char *sep = label ? ": " : "";
+    const char *at = strrchr(spec, '@');
+    const char *h = at ? at + 1 : spec;
+    if (at && at == spec)
+        return seeki_fail(err, SEEKI_E_CONFIG,
+                          "%s%sjump host '%.100s' has an empty user before '@'; write "
+                          "user@host[:port] or just host",
+                          pre, sep, spec);
+    if (strncmp(spec, "ssh://", 6) == 0 || strpbrk(spec, " \t,/") != NULL)
+        return seeki_fail(err, SEEKI_E_CONFIG,
+                          "%s%sjump host '%.100s' is not [user@]host[:port] (one host per "
+                          "entry, no spaces, commas or ssh:// URLs)",
+                          pre, sep, spec);
+    const char *hend, *colon = NULL;
+    if (*h == '[') {
+        hend = strchr(h, ']');
+        if (!hend || (hend[1] != '\0' && hend[1] != ':'))
+            return seeki_fail(err, SEEKI_E_CONFIG,
+                              "%s%sjump host '%.100s': an IPv6 address goes in brackets, "
+                              "e.g. [fd00::1]:2222",
+                              pre, sep, spec);
+        colon = hend[1] == ':' ? hend + 1 : NULL;
+        h++;
+    } else {
+        colon = strchr(h, ':');
+        if (colon && strchr(colon + 1, ':'))
+            return seeki_fail(err, SEEKI_E_CONFIG,
+                              "%s%sjump host '%.100s': an IPv6 address goes in brackets, "
+                              "e.g. [fd00::1]:2222",
+                              pre, sep, spec);
+        hend = colon ? colon : h + strlen(h);
+    }
+    if (hend == h)
+        return seeki_fail(err, SEEKI_E_CONFIG,
+                          "%s%sjump host '%.100s' names no host; write user@host[:port]", pre,
+                          sep, spec);
+    if (colon) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(colon + 1, &end, 10);
+        if (errno || end == colon + 1 || *end || v < 1 || v > 65535)
+            return seeki_fail(err, SEEKI_E_CONFIG,
+                              "%s%sjump host '%.100s' has port '%.20s'; a port is 1-65535", pre,
+                              sep, spec, colon + 1);
+        *port = (int)v;
+    }
+    *host = xstrndup(h, (size_t)(hend - h));
+    if (at)
+        *user = xstrndup(spec, (size_t)(at - spec));
+    return SEEKI_E_OK;
 }

@@ -30,6 +30,9 @@ static const char *const val_ssh_keys[] = {"host",
                                            "host_key_policy",
                                            "keepalive_seconds",
                                            "connect_timeout_seconds",
+                                           "jump",
+                                           "host_key_fingerprint",
+                                           "certificate_path",
                                            NULL};
 static const char *const val_kinds[] = {"postgres", "sqlite", NULL};
 static const char *const val_auth[] = {"key", "agent", "password", NULL};
@@ -221,6 +224,46 @@ static enum seeki_code val_path(struct cfg_sect *s, const char *key, char **out)
     return rc;
 }
 
+/* ssh.jump: every entry must split as [user@]host[:port]. */
+static enum seeki_code val_ssh_jump(struct cfg_sect *s, struct cfg_ssh *h)
+{
+    enum seeki_code rc =
+        cfg_get_strings(s, "jump", false, &h->jump, &h->njump, &h->jump_set);
+    for (size_t i = 0; rc == SEEKI_E_OK && i < h->njump; i++) {
+        char *u = NULL, *host = NULL;
+        int port = 0;
+        struct seeki_err e;
+        seeki_err_clear(&e);
+        if (cfg_parse_jump(h->jump[i], NULL, &u, &host, &port, &e) != SEEKI_E_OK)
+            rc = cfg_fail_at(s->ctx, cfg_sect_pos(s, "jump"), "`ssh.jump` entry %zu: %s", i + 1,
+                             e.msg);
+        free(u);
+        free(host);
+    }
+    return rc;
+}
+
+/* ssh.host_key_fingerprint: "SHA256:" and 43 base64 characters, as
+ * `ssh-keygen -l` prints it. */
+static enum seeki_code val_ssh_pin(struct cfg_sect *s, struct cfg_ssh *h)
+{
+    enum seeki_code rc = cfg_get_string(s, "host_key_fingerprint", 0, &h->host_key_fingerprint);
+    if (rc != SEEKI_E_OK || !h->host_key_fingerprint)
+        return rc;
+    const char *fp = h->host_key_fingerprint;
+    bool ok = strncmp(fp, "SHA256:", 7) == 0 && strlen(fp + 7) == 43;
+    for (const char *q = fp + 7; ok && *q; q++)
+        ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+             *q == '+' || *q == '/';
+    if (!ok)
+        return cfg_fail_at(s->ctx, cfg_sect_pos(s, "host_key_fingerprint"),
+                           "`ssh.host_key_fingerprint` must be a SHA256 fingerprint as "
+                           "`ssh-keygen -l -f KEY.pub` prints it (\"SHA256:\" and 43 "
+                           "characters), got \"%.60s\"",
+                           fp);
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code val_ssh(struct cfg_sect *root, struct cfg *c)
 {
     struct cfg_sect s;
@@ -239,6 +282,7 @@ static enum seeki_code val_ssh(struct cfg_sect *root, struct cfg *c)
         goto done;
     if ((rc = cfg_get_int(&s, "port", 1, 65535, NULL, &h->port)) != SEEKI_E_OK)
         goto done;
+    h->port_set = json_object_get(s.obj, "port") != NULL;
     if ((rc = cfg_get_string(&s, "username", 0, &h->username)) != SEEKI_E_OK)
         goto done;
     if (!json_object_get(s.obj, "auth_method")) {
@@ -260,7 +304,15 @@ static enum seeki_code val_ssh(struct cfg_sect *root, struct cfg *c)
             goto done;
     } else if ((rc = val_path(&s, "known_hosts_file", &h->known_hosts_file)) != SEEKI_E_OK) {
         goto done;
+    } else {
+        h->known_hosts_set = true;
     }
+    if ((rc = val_ssh_jump(&s, h)) != SEEKI_E_OK)
+        goto done;
+    if ((rc = val_ssh_pin(&s, h)) != SEEKI_E_OK)
+        goto done;
+    if ((rc = val_path(&s, "certificate_path", &h->certificate_path)) != SEEKI_E_OK)
+        goto done;
     int policy = 0;
     if ((rc = cfg_get_enum(&s, "host_key_policy", val_policies, &policy)) != SEEKI_E_OK)
         goto done;

@@ -19,6 +19,12 @@
 
 #define AUTH_KBDINT_ROUNDS 4
 
+/* "jump host" or "bastion", for messages. */
+static const char *auth_role(const struct tunnel_params *p)
+{
+    return p->hop < p->nhops ? "jump host" : "bastion";
+}
+
 enum seeki_code tunnel_key_check_mode(const char *path, const struct tunnel_params *p,
                                       struct seeki_err *err)
 {
@@ -113,6 +119,45 @@ static enum seeki_code auth_error(ssh_session s, const struct tunnel_params *p,
     return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH, "%s", tunnel_ssh_error(s, eb, sizeof eb));
 }
 
+/* The certificate to offer with key path: p->cert when configured, else
+ * KEY-cert.pub beside the key when present (as ssh does), else NULL. */
+static char *auth_cert_path(const struct tunnel_params *p, const char *key)
+{
+    if (p->cert)
+        return xstrdup(p->cert);
+    char *beside = xasprintf("%s-cert.pub", key);
+    struct stat st;
+    if (stat(beside, &st) == 0 && S_ISREG(st.st_mode))
+        return beside;
+    free(beside);
+    return NULL;
+}
+
+/* Attaches the certificate at cert to key (libssh then offers the
+ * *-cert-v01@openssh.com form). A certificate libssh cannot read is an
+ * error naming it. */
+static enum seeki_code auth_attach_cert(ssh_key key, const char *cert,
+                                        const struct tunnel_params *p, struct seeki_err *err)
+{
+    ssh_key ck = NULL;
+    if (ssh_pki_import_cert_file(cert, &ck) != SSH_OK || !ck) {
+        ssh_key_free(ck);
+        return seeki_fail(err, SEEKI_E_SSH,
+                          "Cannot load SSH certificate '%s': it is missing or not an OpenSSH "
+                          "user certificate (KEY-cert.pub as `ssh-keygen -s` writes it). Fix "
+                          "ssh.certificate_path in %s (or CertificateFile in ~/.ssh/config)",
+                          cert, p->config_path);
+    }
+    int r = ssh_pki_copy_cert_to_privkey(ck, key);
+    ssh_key_free(ck);
+    if (r != SSH_OK)
+        return seeki_fail(err, SEEKI_E_SSH,
+                          "Cannot use SSH certificate '%s' with its key. Check that it "
+                          "certifies that key (`ssh-keygen -L -f %s`)",
+                          cert, cert);
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, int methods,
                                 struct seeki_err *err)
 {
@@ -120,38 +165,72 @@ static enum seeki_code auth_key(ssh_session s, const struct tunnel_params *p, in
     auth_methods_text(methods, mt, sizeof mt);
     if (!(methods & SSH_AUTH_METHOD_PUBLICKEY))
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                                "the bastion does not accept public keys for user %s (it offers: "
-                                "%s). Check ssh.username or switch ssh.auth_method",
-                                p->user, mt);
+                                "the %s does not accept public keys for user %s (it offers: "
+                                "%s). Check the user name or switch ssh.auth_method",
+                                auth_role(p), p->user, mt);
     struct buf tried;
     buf_init(&tried, 2048);
+    char *cert_tried = NULL;
     enum seeki_code rc = SEEKI_E_OK;
     for (size_t i = 0; i < p->nkeys; i++) {
-        ssh_key key = NULL;
         rc = tunnel_key_check_mode(p->keys[i], p, err);
-        if (rc == SEEKI_E_OK)
-            rc = auth_load_key(p->keys[i], p, &key, err);
         if (rc != SEEKI_E_OK)
             goto done;
-        int r = ssh_userauth_publickey(s, NULL, key);
-        ssh_key_free(key);
-        if (r == SSH_AUTH_SUCCESS) {
-            log_debug("ssh", "authenticated as %s with key %s", p->user, p->keys[i]);
-            goto done;
+        char *cert = auth_cert_path(p, p->keys[i]);
+        /* With a certificate: the certified key first, then the plain key
+         * (which authorized_keys may list as well), as ssh does. */
+        for (int with_cert = cert ? 1 : 0; with_cert >= 0; with_cert--) {
+            ssh_key key = NULL;
+            rc = auth_load_key(p->keys[i], p, &key, err);
+            if (rc == SEEKI_E_OK && with_cert)
+                rc = auth_attach_cert(key, cert, p, err);
+            if (rc != SEEKI_E_OK) {
+                ssh_key_free(key);
+                free(cert);
+                goto done;
+            }
+            int r = ssh_userauth_publickey(s, NULL, key);
+            ssh_key_free(key);
+            if (r == SSH_AUTH_SUCCESS) {
+                log_debug("ssh", "authenticated as %s with key %s%s%s", p->user, p->keys[i],
+                          with_cert ? " and certificate " : "", with_cert ? cert : "");
+                free(cert);
+                goto done;
+            }
+            if (r == SSH_AUTH_ERROR) {
+                free(cert);
+                rc = auth_error(s, p, err);
+                goto done;
+            }
+            if (with_cert && !cert_tried)
+                cert_tried = xstrdup(cert);
         }
-        if (r == SSH_AUTH_ERROR) {
-            rc = auth_error(s, p, err);
-            goto done;
-        }
-        if (buf_printf(&tried, "%s'%s'", tried.len ? ", " : "", p->keys[i]) != 0)
+        if (buf_printf(&tried, "%s'%s'%s%s%s", tried.len ? ", " : "", p->keys[i],
+                       cert ? " (also with certificate '" : "", cert ? cert : "",
+                       cert ? "')" : "") != 0) {
+            free(cert);
             continue; /* the list is only for the message: a long one is cut */
+        }
+        free(cert);
     }
-    rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                          "the bastion did not accept key %s for user %s. Check ssh.username "
-                          "and that the key's public half (.pub) is in ~%s/.ssh/authorized_keys "
-                          "on the bastion",
-                          buf_str(&tried), p->user, p->user);
+    if (cert_tried)
+        /* libssh 0.10 cannot read a certificate's validity or principals, and
+         * the bastion does not say why it refused: name what to check. */
+        rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
+                              "the %s did not accept key %s for user %s. The certificate "
+                              "may have expired, not list %s as a principal, or not be signed "
+                              "by a CA the %s trusts: check with `ssh-keygen -L -f %s`, "
+                              "and ask for a new certificate if needed",
+                              auth_role(p), buf_str(&tried), p->user, p->user, auth_role(p),
+                              cert_tried);
+    else
+        rc = tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
+                              "the %s did not accept key %s for user %s. Check "
+                              "the user name and that the key's public half (.pub) is in "
+                              "~%s/.ssh/authorized_keys on the %s",
+                              auth_role(p), buf_str(&tried), p->user, p->user, auth_role(p));
 done:
+    free(cert_tried);
     buf_free(&tried);
     return rc;
 }
@@ -191,12 +270,20 @@ static enum seeki_code auth_agent(ssh_session s, const struct tunnel_params *p,
         return SEEKI_E_OK;
     if (r == SSH_AUTH_ERROR)
         return auth_error(s, p, err);
+    bool jump = p->hop < p->nhops;
+    char hop[48] = "", via[600] = "";
+    if (p->nhops > 1)
+        snprintf(hop, sizeof hop, "hop %d of %d, ", p->hop, p->nhops);
+    if (p->via)
+        snprintf(via, sizeof via, "-J %s ", p->via);
     return seeki_fail(err, SEEKI_E_SSH,
-                      "SSH agent holds no key the bastion accepts (host=%s:%d, user=%s). Run "
+                      "SSH agent holds no key the %s accepts (%shost=%s:%d, user=%s). Run "
                       "`ssh-add -l` to see its keys, `ssh-add ~/.ssh/id_ed25519` to add yours, "
                       "and check that its public half is in ~%s/.ssh/authorized_keys on the "
-                      "bastion and that ssh.username is right; try `ssh -p %d %s@%s`",
-                      p->hostname, p->port, p->user, p->user, p->port, p->user, p->hostname);
+                      "%s and that the user is right; try `ssh %s-p %d %s@%s`",
+                      jump ? "jump host" : "bastion", hop, p->hostname, p->port, p->user,
+                      p->user, jump ? "jump host" : "bastion", via, p->port, p->user,
+                      p->hostname);
 }
 
 /* keyboard-interactive with the password answering every hidden prompt. */
@@ -244,13 +331,13 @@ static enum seeki_code auth_password(ssh_session s, const struct tunnel_params *
         return auth_error(s, p, err);
     if (!(methods & (SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE)))
         return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                                "the bastion does not allow password logins (it offers: %s). "
+                                "the %s does not allow password logins (it offers: %s). "
                                 "Use auth_method = \"key\" or \"agent\"",
-                                mt);
+                                auth_role(p), mt);
     return tunnel_fail_conn(err, p, TUNNEL_STAGE_AUTH,
-                            "the bastion rejected the password for user %s (ssh.password in "
+                            "the %s rejected the password for user %s (ssh.password in "
                             "%s). Check ssh.username and the password",
-                            p->user, p->secrets_path);
+                            auth_role(p), p->user, p->secrets_path);
 }
 
 enum seeki_code tunnel_authenticate(ssh_session s, const struct tunnel_params *p,

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "ssh/ssh_int.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 static const char *const stage_names[] = {"connect", "handshake", "authentication"};
@@ -28,6 +29,54 @@ void tunnel_note_step(const struct tunnel_params *p, enum tunnel_step step)
         p->info->step = step;
 }
 
+const char *tunnel_hop_tag(const struct tunnel_params *p, char *buf, size_t n)
+{
+    if (p->nhops > 1)
+        snprintf(buf, n, " (hop %d of %d)", p->hop, p->nhops);
+    else if (n > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n)
+{
+    bool v6 = strchr(p->hostname, ':') != NULL;
+    snprintf(buf, n, "%s@%s%s%s:%d", p->user, v6 ? "[" : "", p->hostname, v6 ? "]" : "",
+             p->port);
+}
+
+const char *tunnel_stage_kind_name(enum tunnel_stage_kind k)
+{
+    switch (k) {
+    case TUNNEL_CHECK_DNS: return "DNS";
+    case TUNNEL_CHECK_TCP: return "TCP connect";
+    case TUNNEL_CHECK_HANDSHAKE: return "handshake";
+    case TUNNEL_CHECK_HOST_KEY: return "host key";
+    case TUNNEL_CHECK_AUTH: return "authentication";
+    case TUNNEL_CHECK_FORWARD: return "forward";
+    }
+    return "?";
+}
+
+void tunnel_note_stage(const struct tunnel_params *p, enum tunnel_stage_kind kind, bool ok,
+                       double t0, const char *detail_fmt, ...)
+{
+    struct tunnel_open_info *info = p->info;
+    if (!info || info->nstages >= TUNNEL_STAGES_MAX)
+        return;
+    struct tunnel_stage_rec *r = &info->stages[info->nstages++];
+    r->hop = p->hop;
+    r->nhops = p->nhops;
+    tunnel_hop_text(p, r->who, sizeof r->who);
+    r->kind = kind;
+    r->ok = ok;
+    r->ms = (clock_s() - t0) * 1000.0;
+    va_list ap;
+    va_start(ap, detail_fmt);
+    vsnprintf(r->detail, sizeof r->detail, detail_fmt, ap);
+    va_end(ap);
+}
+
 enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_params *p,
                                  enum tunnel_stage stage, const char *fmt, ...)
 {
@@ -39,11 +88,19 @@ enum seeki_code tunnel_fail_conn(struct seeki_err *err, const struct tunnel_para
     va_end(ap);
     size_t l = strlen(reason);
     bool period = l > 0 && strchr(".?!", reason[l - 1]) != NULL;
+    char hop[48] = "";
+    if (p->nhops > 1)
+        snprintf(hop, sizeof hop, "hop %d of %d, ", p->hop, p->nhops);
+    /* Behind jump hosts the same hop is reached with ssh -J and the hops
+     * before it. */
+    char jump[600] = "";
+    if (p->via)
+        snprintf(jump, sizeof jump, "-J %s ", p->via);
     return seeki_fail(err, SEEKI_E_SSH,
-                      "SSH connection failed (host=%s:%d, user=%s): %s: %s%s Try `ssh -p %d "
+                      "SSH connection failed (%shost=%s:%d, user=%s): %s: %s%s Try `ssh %s-p %d "
                       "%s@%s` in a terminal and fix that first; SeeKi uses the same rules",
-                      p->hostname, p->port, p->user, stage_names[stage], reason,
-                      period ? "" : ".", p->port, p->user, p->hostname);
+                      hop, p->hostname, p->port, p->user, stage_names[stage], reason,
+                      period ? "" : ".", jump, p->port, p->user, p->hostname);
 }
 
 enum seeki_code tunnel_fail_forward(struct seeki_err *err, const struct tunnel_params *p,

@@ -191,10 +191,31 @@ enum seeki_code tunnel_hostkey_verify(ssh_session s, const struct tunnel_params 
     }
     name = tunnel_known_host_name(p->hostname, p->port);
     fp = tunnel_fingerprint(srv);
+    char tag[32];
+    tunnel_hop_tag(p, tag, sizeof tag);
+    const char *role = p->hop < p->nhops ? "jump host" : "bastion";
     if (!fp)
         fp = xstrdup("SHA256:?");
     if (p->info)
         snprintf(p->info->host_key, sizeof p->info->host_key, "%s", fp);
+    if (p->pin_fp) {
+        /* ssh.host_key_fingerprint: exactly that key, known_hosts untouched
+         * (SeeKi then runs under a read-only home). */
+        if (strcmp(fp, p->pin_fp) == 0) {
+            log_debug("ssh", "host key of %s:%d (%s %s) matches ssh.host_key_fingerprint",
+                      p->hostname, p->port, hk_type(srv), fp);
+            rc = SEEKI_E_OK;
+        } else {
+            rc = seeki_fail(err, SEEKI_E_SSH,
+                            "Host key verification failed for %s:%d%s: the bastion offers %s "
+                            "key %s, but ssh.host_key_fingerprint in %s pins %s. The bastion "
+                            "was rebuilt, or someone is intercepting the connection: check "
+                            "with your ops team, then update the pin. Do not ignore the warning",
+                            p->hostname, p->port, tag, hk_type(srv), fp, p->config_path,
+                            p->pin_fp);
+        }
+        goto done;
+    }
     rc = tunnel_known_hosts_lookup(p->known_hosts, name, srv, &l, err);
     if (rc != SEEKI_E_OK)
         goto done;
@@ -205,21 +226,22 @@ enum seeki_code tunnel_hostkey_verify(ssh_session s, const struct tunnel_params 
         break;
     case TUNNEL_HK_REVOKED:
         rc = seeki_fail(err, SEEKI_E_SSH,
-                        "Host key verification failed for %s:%d: the bastion offers %s key %s, "
+                        "Host key verification failed for %s:%d%s: the server offers %s key %s, "
                         "which %s:%d marks @revoked. Someone may be intercepting the "
                         "connection; check with your ops team. Do not ignore the warning",
-                        p->hostname, p->port, hk_type(srv), fp, p->known_hosts, l.line);
+                        p->hostname, p->port, tag, hk_type(srv), fp, p->known_hosts, l.line);
         break;
     case TUNNEL_HK_CHANGED:
         rc = seeki_fail(err, SEEKI_E_SSH,
-                        "Host key verification failed for %s:%d: the host key has changed: "
-                        "the bastion now offers %s %s, but %s:%d records %s %s. The bastion "
+                        "Host key verification failed for %s:%d%s: the host key has changed: "
+                        "the %s now offers %s %s, but %s:%d records %s %s. The %s "
                         "was rebuilt, or someone is intercepting the connection: check with "
-                        "your ops team before editing %s:%d (SeeKi never overwrites it). Do "
-                        "not ignore the warning",
-                        p->hostname, p->port, hk_type(srv), fp, p->known_hosts, l.line,
-                        l.known_type, l.known_fp ? l.known_fp : "SHA256:?", p->known_hosts,
-                        l.line);
+                        "your ops team before editing %s:%d (SeeKi never overwrites it; "
+                        "`ssh-keygen -R '%s' -f %s` removes the old line once they confirm). "
+                        "Do not ignore the warning",
+                        p->hostname, p->port, tag, role, hk_type(srv), fp, p->known_hosts, l.line,
+                        l.known_type, l.known_fp ? l.known_fp : "SHA256:?", role, p->known_hosts,
+                        l.line, name, p->known_hosts);
         break;
     case TUNNEL_HK_UNKNOWN:
         if (p->hk_accept_fp && strcmp(p->hk_accept_fp, fp) == 0) {
@@ -236,30 +258,33 @@ enum seeki_code tunnel_hostkey_verify(ssh_session s, const struct tunnel_params 
             if (p->info)
                 p->info->host_key_unknown = true;
             rc = seeki_fail(err, SEEKI_E_SSH,
-                            "Host key verification failed for %s:%d: %s:%d is not in %s yet; "
-                            "the bastion offers %s %s. Confirm that fingerprint with your ops "
+                            "Host key verification failed for %s:%d%s: %s:%d is not in %s yet; "
+                            "the %s offers %s %s. Confirm that fingerprint with your ops "
                             "team, then accept it",
-                            p->hostname, p->port, p->hostname, p->port, p->known_hosts,
-                            hk_type(srv), fp);
+                            p->hostname, p->port, tag, p->hostname, p->port, p->known_hosts,
+                            role, hk_type(srv), fp);
             break;
         }
         if (p->policy == CFG_HOSTKEY_STRICT) {
+            char jump[600] = "";
+            if (p->via)
+                snprintf(jump, sizeof jump, "-J %s ", p->via);
             rc = seeki_fail(err, SEEKI_E_SSH,
-                            "Host key verification failed for %s:%d: %s:%d is not in %s "
-                            "(ssh.host_key_policy = \"strict\"; the bastion offers %s %s). "
+                            "Host key verification failed for %s:%d%s: %s:%d is not in %s "
+                            "(ssh.host_key_policy = \"strict\"; the %s offers %s %s). "
                             "Confirm that fingerprint with your ops team, then add it, e.g. "
-                            "by connecting once with `ssh -p %d %s@%s`, or set "
+                            "by connecting once with `ssh %s-p %d %s@%s`, or set "
                             "host_key_policy = \"accept-new\"",
-                            p->hostname, p->port, p->hostname, p->port, p->known_hosts,
-                            hk_type(srv), fp, p->port, p->user, p->hostname);
+                            p->hostname, p->port, tag, p->hostname, p->port, p->known_hosts,
+                            role, hk_type(srv), fp, jump, p->port, p->user, p->hostname);
             break;
         }
         rc = tunnel_known_hosts_append(p->known_hosts, name, srv, err);
         if (rc == SEEKI_E_OK)
             log_warn("ssh",
-                     "Permanently added the host key of %s:%d (%s %s) to %s (first contact, "
+                     "Permanently added the host key of %s:%d%s (%s %s) to %s (first contact, "
                      "ssh.host_key_policy = accept-new)",
-                     p->hostname, p->port, hk_type(srv), fp, p->known_hosts);
+                     p->hostname, p->port, tag, hk_type(srv), fp, p->known_hosts);
         break;
     }
 done:

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,7 +35,10 @@ static void pump_free(struct tunnel *t, struct pump *c)
 {
     pump_unregister(t, c);
     if (c->ch) {
-        if (t->sess && ssh_is_connected(t->sess) && !ssh_channel_is_closed(c->ch))
+        /* A channel never confirmed has no remote number yet: closing it would
+         * send CLOSE for channel 0. ssh_channel_free just forgets it. */
+        if (c->was_open && t->sess && ssh_is_connected(t->sess) &&
+            !ssh_channel_is_closed(c->ch))
             ssh_channel_close(c->ch);
         ssh_channel_free(c->ch);
     }
@@ -62,12 +66,26 @@ static void pump_try_open(struct tunnel *t, struct pump *c)
                                      c->peer_port);
     if (r == SSH_OK) {
         c->state = PUMP_OPEN;
+        c->was_open = true;
         log_debug("ssh", "channel open for 127.0.0.1:%d -> %s:%d", c->peer_port, t->p.db_host,
                   t->p.db_port);
     } else if (r != SSH_AGAIN) {
         struct seeki_err err;
         seeki_err_clear(&err);
         (void)tunnel_fail_forward(&err, &t->p, t->sess, NULL);
+        log_warn("ssh", "%s", err.msg);
+        c->state = PUMP_DEAD;
+    } else if (tunnel_now() - c->open_at >= t->p.timeout_s) {
+        /* The bastion's own connect to the database hangs (a firewall
+         * dropping packets): give the client up, as the startup forward does. */
+        char why[200];
+        snprintf(why, sizeof why,
+                 "no answer within %d s (ssh.connect_timeout_seconds): the bastion's "
+                 "connection attempt hangs",
+                 t->p.timeout_s);
+        struct seeki_err err;
+        seeki_err_clear(&err);
+        (void)tunnel_fail_forward(&err, &t->p, t->sess, why);
         log_warn("ssh", "%s", err.msg);
         c->state = PUMP_DEAD;
     }
@@ -105,6 +123,7 @@ void pump_accept(struct tunnel *t, bool up)
         c->peer_port = ntohs(sa.sin_port);
         c->ch = ch;
         c->state = PUMP_OPENING;
+        c->open_at = tunnel_now();
         c->reg_events = -1;
         c->next = t->pumps;
         t->pumps = c;

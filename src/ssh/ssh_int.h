@@ -8,7 +8,9 @@
 #define SEEKI_SSH_INT_H
 
 #include <libssh/libssh.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "config/config.h"
@@ -27,6 +29,10 @@ struct tunnel_sshconf {
     char **identity;   /* IdentityFile, in file order */
     size_t nidentity;
     char *known_hosts; /* first path of UserKnownHostsFile */
+    char *certificate; /* CertificateFile (the first) */
+    char *proxyjump;   /* ProxyJump as written (comma list or "none") */
+    char *proxycommand; /* ProxyCommand as written: SeeKi refuses it (it needs a shell) */
+    bool proxycommand_first; /* ProxyCommand came before ProxyJump (first wins in ssh) */
 };
 
 #define TUNNEL_SSHCONF_MAX_BYTES (1u << 20) /* one config file, Include'd files each */
@@ -64,6 +70,30 @@ struct tunnel_tokens {
 };
 char *tunnel_expand_tokens(const char *in, const struct tunnel_tokens *t);
 
+/* ---- cancelling blocking set-up (dial.c) ------------------------------------
+ * Set-up (TCP connect, handshake, auth, channel opens) is blocking libssh
+ * work on the I/O thread while reconnecting. tunnel_close must not wait a
+ * whole connect timeout for it: fds being set up are registered here, and
+ * tunnel_abort_all shuts them down (shutdown(2), never close), which makes
+ * the blocked poll inside libssh return at once. An fd is unregistered
+ * before anyone closes it. */
+#define TUNNEL_ABORT_MAX 16
+struct tunnel_abort {
+    pthread_mutex_t mu;
+    bool stopping;
+    int wake_fd;            /* readable once stopping (the tunnel's wake pipe), -1 none */
+    int fds[TUNNEL_ABORT_MAX];
+    size_t nfds;
+};
+void tunnel_abort_init(struct tunnel_abort *a, int wake_fd);
+void tunnel_abort_destroy(struct tunnel_abort *a);
+/* Registers fd; false (fd not registered) when stopping already. a may be NULL (true). */
+bool tunnel_abort_add(struct tunnel_abort *a, int fd);
+void tunnel_abort_remove(struct tunnel_abort *a, int fd);
+bool tunnel_aborting(struct tunnel_abort *a);
+/* Sets stopping and shuts every registered fd down. */
+void tunnel_abort_all(struct tunnel_abort *a);
+
 /* ---- resolved parameters (sshconf.c) -------------------------------------- */
 
 /* Everything the tunnel needs, copied out of struct cfg and merged with
@@ -95,10 +125,26 @@ struct tunnel_params {
     /* Borrowed during tunnel_open only (NULL in the I/O thread): where to
      * report the failed step and the fingerprint seen. */
     struct tunnel_open_info *info;
+    /* Position in the chain laptop -> jump hosts -> bastion (SPEC §3 "Jump
+     * hosts"): hop is 1-based, nhops 1 without jump hosts. */
+    int hop, nhops;
+    char *via;              /* the hops before this one, "u@h:p,u@h:p" (ssh -J), or NULL */
+    char *pin_fp;           /* ssh.host_key_fingerprint (bastion only): known_hosts unused */
+    char *cert;             /* ssh.certificate_path, else CertificateFile (expanded), else
+                             * NULL: then KEY-cert.pub beside each key is used if present */
+    struct tunnel_abort *abort; /* borrowed; NULL = not cancellable */
 };
+
+/* " (hop 1 of 2)" for messages, "" without jump hosts. */
+const char *tunnel_hop_tag(const struct tunnel_params *p, char *buf, size_t n);
+/* "user@host:port" ([v6] bracketed). */
+void tunnel_hop_text(const struct tunnel_params *p, char *buf, size_t n);
 
 /* Records the failed step in p->info (when set). */
 void tunnel_note_step(const struct tunnel_params *p, enum tunnel_step step);
+/* Records a stage of hop p that started at t0 (clock_s) in p->info (when set). */
+void tunnel_note_stage(const struct tunnel_params *p, enum tunnel_stage_kind kind, bool ok,
+                       double t0, const char *detail_fmt, ...) SEEKI_PRINTF(5, 6);
 
 /* Builds p from cfg->ssh, the ssh config in conf (may be NULL), the home
  * directory and local user name. Pure: reads no files. */
@@ -110,6 +156,16 @@ enum seeki_code tunnel_params_resolve(const struct cfg *cfg, const char *db_host
                                       struct tunnel_params *p, struct seeki_err *err)
     SEEKI_MUST_CHECK;
 void tunnel_params_free(struct tunnel_params *p);
+
+/* The whole chain: the jump hosts (ssh.jump, else ProxyJump of the bastion's
+ * ~/.ssh/config entry, each with its own ~/.ssh/config entry) and the
+ * bastion (tunnel_params_resolve). ProxyCommand is refused (SEEKI_E_CONFIG).
+ * *jumps is a heap array of *njumps params (NULL, 0 without jump hosts). */
+enum seeki_code tunnel_hops_resolve(const struct cfg *cfg, const char *db_host, int db_port,
+                                    struct tunnel_params **jumps, size_t *njumps,
+                                    struct tunnel_params *bastion, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+void tunnel_hops_free(struct tunnel_params *jumps, size_t njumps);
 
 /* $HOME, else the passwd entry's home, else "/". Borrowed (static storage). */
 const char *tunnel_home(void);
@@ -194,10 +250,17 @@ enum seeki_code tunnel_authenticate(ssh_session s, const struct tunnel_params *p
 
 /* ---- session (session.c) ------------------------------------------------- */
 
-/* Connects (blocking, p->timeout_s), verifies the host key, authenticates.
- * On success *out is a connected, authenticated, still blocking session. */
-enum seeki_code tunnel_session_open(const struct tunnel_params *p, ssh_session *out,
-                                    struct seeki_err *err) SEEKI_MUST_CHECK;
+/* The TCP connection to p->hostname:p->port within p->timeout_s (every
+ * address getaddrinfo gives, in order), TCP_NODELAY set. Cancelled by
+ * p->abort. Failure: the "connect" stage message. */
+enum seeki_code tunnel_dial(const struct tunnel_params *p, int *fd, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+/* Runs SSH over fd (a connected TCP socket or a socketpair end carried by the
+ * previous hop): handshake, host key, authentication, all blocking within
+ * p->timeout_s. fd is the session's from here on, also on failure (closed
+ * then). On success *out is connected, authenticated and still blocking. */
+enum seeki_code tunnel_session_open_fd(const struct tunnel_params *p, int fd, ssh_session *out,
+                                       struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Opens one direct-tcpip channel to p->db_host:p->db_port and closes it
  * again (blocking). Failure: SEEKI_E_SSH "Port forward failed: ...". */
 enum seeki_code tunnel_forward_test(ssh_session s, const struct tunnel_params *p,
@@ -206,8 +269,55 @@ enum seeki_code tunnel_forward_test(ssh_session s, const struct tunnel_params *p
  * for a failed channel open on s; why overrides libssh's reason when non-NULL. */
 enum seeki_code tunnel_fail_forward(struct seeki_err *err, const struct tunnel_params *p,
                                     ssh_session s, const char *why);
-/* Disconnects cleanly (SSH_MSG_DISCONNECT actually sent, when connected) and
- * frees. The session must not be in any ssh_event. NULL ok. */
+/* Disconnects cleanly (SSH_MSG_DISCONNECT actually sent, when connected),
+ * frees, and closes the fd it ran over. The session must not be in any
+ * ssh_event, nor its fd registered in a tunnel_abort. NULL ok. */
 void tunnel_session_free(ssh_session s);
+
+/* ---- keepalive (chain.c) ---------------------------------------------------- */
+
+struct tunnel_ka {
+    struct ssh_counter_struct rx_sock, rx_raw; /* libssh counters (bytes/packets in) */
+    uint64_t last_rx_bytes;
+    double last_rx_at;  /* monotonic seconds of the last byte from the server */
+    double last_ka_at;  /* monotonic seconds of the last keepalive sent */
+    double ka_sent_at;  /* when the keepalive now outstanding was sent, 0 = none */
+    int rtt_ms;         /* round trip of the last answered keepalive, -1 unknown */
+};
+/* Starts watching s (installs the counters). */
+void tunnel_ka_start(struct tunnel_ka *k, ssh_session s);
+void tunnel_ka_stop(ssh_session s);
+/* The reason s is lost (closed, or silent for 2 x interval), else NULL; sends
+ * a keepalive after an interval of silence. who names the peer in the
+ * reason ("the bastion", "the jump host edge:2222 (hop 1 of 2)"). */
+const char *tunnel_ka_check(struct tunnel_ka *k, ssh_session s, int interval_s, const char *who,
+                            char *buf, size_t n);
+/* Milliseconds until the next keepalive decision, at most cap_ms. */
+int tunnel_ka_wait_ms(const struct tunnel_ka *k, int interval_s, int cap_ms);
+
+/* ---- the chain of sessions (chain.c) ------------------------------------------ */
+
+struct tunnel_relay;
+struct tunnel_chain {
+    struct tunnel_relay *relays; /* one per jump host, in order */
+    size_t nrelays;
+    ssh_session bastion;         /* authenticated, still blocking */
+};
+/* Connects hop by hop: TCP to the first hop; for each jump host, after its
+ * session is up, a direct-tcpip channel to the next hop and a socketpair
+ * whose one end the next session runs over and whose other end a relay
+ * thread pumps to that channel (docs/architecture.md says why). Every hop's
+ * host key is verified. On failure nothing is left open. */
+enum seeki_code tunnel_chain_open(const struct tunnel_params *jumps, size_t njumps,
+                                  const struct tunnel_params *bastion,
+                                  struct tunnel_chain *out, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+/* A jump host's relay ended: writes why (naming the hop) and returns true. */
+bool tunnel_chain_lost(struct tunnel_chain *c, char *buf, size_t n);
+/* Keepalive round trip (ms) of each jump host into rtt (n entries), -1 unknown. */
+void tunnel_chain_rtts(struct tunnel_chain *c, int *rtt, size_t n);
+/* Frees the bastion session (clean disconnect, while the relays still carry
+ * it), then stops the relays from the innermost out. Zeroes c. */
+void tunnel_chain_close(struct tunnel_chain *c);
 
 #endif

@@ -290,6 +290,17 @@ static enum seeki_code sshconf_line(struct sshconf_ctx *c, char *line, const cha
         sshconf_set(&o->user, argv[0]);
     } else if (strcasecmp(kw, "UserKnownHostsFile") == 0) {
         sshconf_set(&o->known_hosts, argv[0]);
+    } else if (strcasecmp(kw, "CertificateFile") == 0) {
+        if (strcasecmp(argv[0], "none") != 0)
+            sshconf_set(&o->certificate, argv[0]);
+    } else if (strcasecmp(kw, "ProxyJump") == 0) {
+        if (!o->proxyjump && !o->proxycommand)
+            o->proxyjump = xstrdup(argv[0]);
+    } else if (strcasecmp(kw, "ProxyCommand") == 0) {
+        if (!o->proxycommand && !o->proxyjump) {
+            o->proxycommand = xstrdup(argv[0]);
+            o->proxycommand_first = true;
+        }
     } else if (strcasecmp(kw, "Port") == 0) {
         char *end = NULL;
         errno = 0;
@@ -391,6 +402,9 @@ void tunnel_sshconf_free(struct tunnel_sshconf *c)
     free(c->hostname);
     free(c->user);
     free(c->known_hosts);
+    free(c->proxyjump);
+    free(c->proxycommand);
+    free(c->certificate);
     strv_free(c->identity, c->nidentity);
     memset(c, 0, sizeof *c);
 }
@@ -415,9 +429,9 @@ void tunnel_params_merge(const struct cfg *cfg, const struct tunnel_sshconf *con
         .home = home, .host = s->host, .hostname = s->host, .local_user = local_user};
     p->hostname = conf->hostname ? tunnel_expand_tokens(conf->hostname, &tk) : xstrdup(s->host);
     tk.hostname = p->hostname;
-    /* The config module fills the default 22 when ssh.port is absent, so a 22
-     * here lets ~/.ssh/config's Port apply (an explicit port = 22 too). */
-    p->port = s->port != 22 ? s->port : (conf->port ? conf->port : 22);
+    /* ssh.port written in seeki.toml wins, even port = 22; only an absent one
+     * lets ~/.ssh/config's Port apply. */
+    p->port = s->port_set ? s->port : (conf->port ? conf->port : 22);
     tk.port = p->port;
     if (s->username)
         p->user = xstrdup(s->username);
@@ -435,15 +449,15 @@ void tunnel_params_merge(const struct cfg *cfg, const struct tunnel_sshconf *con
         for (size_t i = 0; i < conf->nidentity; i++)
             p->keys[p->nkeys++] = tunnel_expand_tokens(conf->identity[i], &tk);
     }
-    /* Likewise known_hosts_file: the default path lets UserKnownHostsFile apply. */
-    char *deflt = xasprintf("%s/.ssh/known_hosts", home);
-    if (s->known_hosts_file && strcmp(s->known_hosts_file, deflt) != 0)
+    /* Likewise known_hosts_file: only an absent one lets UserKnownHostsFile apply. */
+    if (s->known_hosts_set && s->known_hosts_file)
         p->known_hosts = xstrdup(s->known_hosts_file);
     else if (conf->known_hosts)
         p->known_hosts = tunnel_expand_tokens(conf->known_hosts, &tk);
+    else if (s->known_hosts_file)
+        p->known_hosts = xstrdup(s->known_hosts_file);
     else
-        p->known_hosts = xstrdup(deflt);
-    free(deflt);
+        p->known_hosts = xasprintf("%s/.ssh/known_hosts", home);
     p->policy = s->host_key_policy;
     p->keepalive_s = s->keepalive_seconds;
     p->timeout_s = s->connect_timeout_seconds > 0 ? s->connect_timeout_seconds : 10;
@@ -451,6 +465,12 @@ void tunnel_params_merge(const struct cfg *cfg, const struct tunnel_sshconf *con
     p->password = sshconf_secret_dup(cfg->secrets.ssh_password);
     p->secrets_path = xstrdup(cfg->secrets.path ? cfg->secrets.path : ".seeki.secrets");
     p->config_path = xstrdup(cfg->path ? cfg->path : "seeki.toml");
+    p->hop = p->nhops = 1;
+    p->pin_fp = s->host_key_fingerprint ? xstrdup(s->host_key_fingerprint) : NULL;
+    if (s->certificate_path)
+        p->cert = xstrdup(s->certificate_path);
+    else if (conf->certificate)
+        p->cert = tunnel_expand_tokens(conf->certificate, &tk);
 }
 
 enum seeki_code tunnel_params_resolve(const struct cfg *cfg, const char *db_host, int db_port,
@@ -510,5 +530,176 @@ void tunnel_params_free(struct tunnel_params *p)
     free(p->config_path);
     free(p->db_host);
     free(p->hk_accept_fp);
+    free(p->via);
+    free(p->pin_fp);
+    free(p->cert);
     memset(p, 0, sizeof *p);
+}
+
+/* ---- jump hosts --------------------------------------------------------------- */
+
+void tunnel_hops_free(struct tunnel_params *jumps, size_t njumps)
+{
+    for (size_t i = 0; i < njumps; i++)
+        tunnel_params_free(&jumps[i]);
+    free(jumps);
+}
+
+/* "ProxyCommand is not supported" for host's ssh config entry. */
+static enum seeki_code sshconf_no_proxycommand(const char *host, const char *config_path,
+                                               struct seeki_err *err)
+{
+    return seeki_fail(err, SEEKI_E_CONFIG,
+                      "~/.ssh/config sets ProxyCommand for %s: SeeKi does not support "
+                      "ProxyCommand, because it runs a command through a shell and SeeKi never "
+                      "spawns programs. Use ProxyJump there, or list the jump hosts in ssh.jump "
+                      "in %s (e.g. jump = [\"user@jumphost:22\"])",
+                      host, config_path);
+}
+
+/* The params of jump host spec (from ssh.jump or ProxyJump), with its own
+ * ~/.ssh/config entry: the spec's user and port win, then that entry, then
+ * the local user and 22 (as ssh -J does). Auth method, timeouts, policy and
+ * secrets are the [ssh] ones; the key is the entry's IdentityFile, else
+ * ssh.key_path, else ssh's default identities. */
+static enum seeki_code sshconf_jump(const struct cfg *cfg, const char *spec, const char *label,
+                                    const char *home, const char *lu, struct tunnel_params *p,
+                                    struct seeki_err *err)
+{
+    char *user = NULL, *host = NULL;
+    int port = 0;
+    enum seeki_code rc = cfg_parse_jump(spec, label, &user, &host, &port, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    char *path = xasprintf("%s/.ssh/config", home);
+    rc = tunnel_sshconf_load(path, host, home, lu, &conf, err);
+    free(path);
+    if (rc == SEEKI_E_OK && conf.proxycommand && strcasecmp(conf.proxycommand, "none") != 0)
+        log_info("ssh", "~/.ssh/config's ProxyCommand for jump host %s is ignored: the hop "
+                 "before it carries the connection", host);
+    if (rc == SEEKI_E_OK) {
+        struct cfg c = *cfg;
+        c.ssh.host = host;
+        c.ssh.port = port ? port : 22;
+        c.ssh.port_set = port != 0;
+        c.ssh.username = user; /* NULL: the entry's User, else the local user */
+        if (conf.nidentity)
+            c.ssh.key_path = NULL;
+        c.ssh.host_key_fingerprint = NULL; /* the pin is the bastion's only */
+        c.ssh.certificate_path = NULL;     /* the entry's CertificateFile, or KEY-cert.pub */
+        tunnel_params_merge(&c, &conf, home, lu, p);
+        if (p->auth == CFG_AUTH_KEY && p->nkeys == 0) {
+            static const char *const defaults[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+            p->keys = xcalloc(SEEKI_ARRAY_LEN(defaults), sizeof *p->keys);
+            for (size_t i = 0; i < SEEKI_ARRAY_LEN(defaults); i++) {
+                char *k = xasprintf("%s/.ssh/%s", home, defaults[i]);
+                struct stat st;
+                if (stat(k, &st) == 0)
+                    p->keys[p->nkeys++] = k;
+                else
+                    free(k);
+            }
+            p->keys_defaulted = true;
+            if (p->nkeys == 0)
+                rc = seeki_fail(err, SEEKI_E_CONFIG,
+                                "No SSH key for jump host %s: ~/.ssh/config names no "
+                                "IdentityFile for it, ssh.key_path is not set in %s, and none "
+                                "of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa exists. "
+                                "Add an IdentityFile for it, or use auth_method = \"agent\"",
+                                host, p->config_path);
+        }
+    }
+    tunnel_sshconf_free(&conf);
+    free(user);
+    free(host);
+    return rc;
+}
+
+enum seeki_code tunnel_hops_resolve(const struct cfg *cfg, const char *db_host, int db_port,
+                                    struct tunnel_params **jumps, size_t *njumps,
+                                    struct tunnel_params *bastion, struct seeki_err *err)
+{
+    *jumps = NULL;
+    *njumps = 0;
+    enum seeki_code rc = tunnel_params_resolve(cfg, db_host, db_port, bastion, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    const char *home = tunnel_home();
+    const char *lu = tunnel_local_user();
+    /* The bastion's own entry again, for ProxyJump / ProxyCommand. */
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    char *path = xasprintf("%s/.ssh/config", home);
+    rc = tunnel_sshconf_load(path, cfg->ssh.host, home, lu, &conf, err);
+    free(path);
+    char **specs = NULL;
+    size_t nspecs = 0;
+    const char *label = NULL;
+    if (rc != SEEKI_E_OK)
+        goto done;
+    if (cfg->ssh.jump_set) {
+        specs = cfg->ssh.jump;
+        nspecs = cfg->ssh.njump;
+        label = "ssh.jump";
+    } else if (conf.proxycommand && conf.proxycommand_first &&
+               strcasecmp(conf.proxycommand, "none") != 0) {
+        rc = sshconf_no_proxycommand(cfg->ssh.host, bastion->config_path, err);
+        goto done;
+    } else if (conf.proxyjump && strcasecmp(conf.proxyjump, "none") != 0) {
+        /* ProxyJump host1,host2: split the comma list. */
+        char *copy = xstrdup(conf.proxyjump);
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save)) {
+            specs = xrealloc(specs, (nspecs + 1) * sizeof *specs);
+            specs[nspecs++] = xstrdup(tok);
+        }
+        free(copy);
+        label = "ProxyJump in ~/.ssh/config";
+    }
+    if (nspecs + 1 > TUNNEL_HOPS_MAX) {
+        rc = seeki_fail(err, SEEKI_E_CONFIG,
+                        "%s lists %zu jump hosts; SeeKi supports at most %d. Shorten the chain",
+                        label, nspecs, TUNNEL_HOPS_MAX - 1);
+        goto done;
+    }
+    if (nspecs) {
+        *jumps = xcalloc(nspecs, sizeof **jumps);
+        for (size_t i = 0; i < nspecs && rc == SEEKI_E_OK; i++) {
+            rc = sshconf_jump(cfg, specs[i], label, home, lu, &(*jumps)[i], err);
+            if (rc == SEEKI_E_OK)
+                (*njumps)++;
+        }
+    }
+    if (rc != SEEKI_E_OK)
+        goto done;
+    /* Positions, and the ssh -J list each hop is reached with. */
+    struct buf via;
+    buf_init(&via, 0);
+    for (size_t i = 0; i <= *njumps; i++) {
+        struct tunnel_params *hp = i < *njumps ? &(*jumps)[i] : bastion;
+        hp->hop = (int)i + 1;
+        hp->nhops = (int)*njumps + 1;
+        hp->db_host = hp->db_host ? hp->db_host : xstrdup(db_host);
+        hp->db_port = db_port;
+        if (i > 0)
+            hp->via = xstrdup(buf_str(&via));
+        char t[TUNNEL_BASTION_MAX];
+        tunnel_hop_text(hp, t, sizeof t);
+        if (buf_printf(&via, "%s%s", i ? "," : "", t) != 0)
+            break; /* unbounded buffer: cannot fail */
+    }
+    buf_free(&via);
+done:
+    if (!cfg->ssh.jump_set)
+        strv_free(specs, nspecs);
+    tunnel_sshconf_free(&conf);
+    if (rc != SEEKI_E_OK) {
+        tunnel_hops_free(*jumps, *njumps);
+        *jumps = NULL;
+        *njumps = 0;
+        tunnel_params_free(bastion);
+    }
+    return rc;
 }

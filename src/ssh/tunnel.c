@@ -121,24 +121,37 @@ static enum seeki_code tunnel_listen(struct tunnel *t, struct seeki_err *err)
 static void tunnel_quickack(struct tunnel *t)
 {
     /* Linux leaves quick-ACK mode on its own; asking again after every read
-     * keeps our ACKs prompt, so a sender held by Nagle is released at once. */
+     * keeps our ACKs prompt, so a sender held by Nagle is released at once.
+     * (Behind jump hosts the bastion's fd is a socketpair: a harmless no-op;
+     * the first hop's relay does it on the TCP socket.) */
     int fd = t->sess ? ssh_get_fd(t->sess) : -1;
     int one = 1;
     if (fd >= 0)
         setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
-static void tunnel_adopt(struct tunnel *t, ssh_session s)
+/* The I/O thread takes over an opened chain. */
+static void tunnel_adopt(struct tunnel *t, struct tunnel_chain *c)
 {
-    t->sess = s;
-    memset(&t->rx_sock, 0, sizeof t->rx_sock);
-    memset(&t->rx_raw, 0, sizeof t->rx_raw);
-    ssh_set_counters(s, &t->rx_sock, &t->rx_raw);
-    ssh_set_blocking(s, 0);
-    ssh_event_add_session(t->ev, s);
-    t->last_rx_bytes = 0;
-    t->last_rx_at = tunnel_now();
-    t->last_ka_at = t->last_rx_at;
+    t->chain = *c;
+    memset(c, 0, sizeof *c);
+    t->sess = t->chain.bastion;
+    tunnel_ka_start(&t->ka, t->sess);
+    char fp[TUNNEL_FP_MAX] = "";
+    ssh_key k = NULL;
+    if (ssh_get_server_publickey(t->sess, &k) == SSH_OK && k) {
+        char *f = tunnel_fingerprint(k);
+        if (f)
+            snprintf(fp, sizeof fp, "%s", f);
+        free(f);
+        ssh_key_free(k);
+    }
+    pthread_mutex_lock(&t->mu);
+    snprintf(t->st.host_key, sizeof t->st.host_key, "%s", fp);
+    t->st.last_keepalive_rtt_ms = -1;
+    pthread_mutex_unlock(&t->mu);
+    ssh_set_blocking(t->sess, 0);
+    ssh_event_add_session(t->ev, t->sess);
     tunnel_quickack(t);
 }
 
@@ -148,75 +161,46 @@ static void tunnel_drop_session(struct tunnel *t)
     if (t->sess) {
         if (t->ev)
             ssh_event_remove_session(t->ev, t->sess);
-        ssh_set_counters(t->sess, NULL, NULL);
-        tunnel_session_free(t->sess);
-        t->sess = NULL;
+        tunnel_ka_stop(t->sess);
+        ssh_set_blocking(t->sess, 1);
     }
+    tunnel_chain_close(&t->chain); /* frees t->sess too */
+    t->sess = NULL;
 }
 
 static void tunnel_bastion_text(const struct tunnel_params *p, char *buf, size_t n)
 {
-    bool v6 = strchr(p->hostname, ':') != NULL;
-    snprintf(buf, n, "%s@%s%s%s:%d", p->user, v6 ? "[" : "", p->hostname, v6 ? "]" : "",
-             p->port);
+    tunnel_hop_text(p, buf, n);
 }
 
 /* ---- keepalive and loss ------------------------------------------------------ */
 
-/* Returns a reason when the session is gone or stopped answering, else NULL
+/* Returns a reason when the chain is gone or stopped answering, else NULL
  * (and sends a keepalive when the line has been quiet for an interval). */
 static const char *tunnel_health(struct tunnel *t, char *buf, size_t n)
 {
-    int status = ssh_get_status(t->sess);
-    if (!ssh_is_connected(t->sess) || (status & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
-        char eb[300];
-        snprintf(buf, n, "the bastion closed the SSH session (%s)",
-                 tunnel_ssh_error(t->sess, eb, sizeof eb));
+    if (tunnel_chain_lost(&t->chain, buf, n))
         return buf;
+    char who[64], tag[32];
+    snprintf(who, sizeof who, "the bastion%s", tunnel_hop_tag(&t->p, tag, sizeof tag));
+    const char *lost = tunnel_ka_check(&t->ka, t->sess, t->p.keepalive_s, who, buf, n);
+    /* Behind jump hosts, the hop that really failed is named: a relay that
+     * ended (its session closed), or one whose keepalive times out at about
+     * the same moment as the bastion's (the bastion's traffic rides it), is
+     * given up to one more interval to report. */
+    if (lost && t->njumps) {
+        bool silent = strstr(lost, "stopped answering") != NULL;
+        int waits = silent ? (t->p.keepalive_s > 0 ? t->p.keepalive_s : 1) * 100 + 50 : 20;
+        for (int i = 0; i < waits; i++) {
+            if (tunnel_chain_lost(&t->chain, buf, n))
+                break;
+            usleep(10 * 1000);
+        }
     }
-    double now = tunnel_now();
-    if (t->rx_sock.in_bytes != t->last_rx_bytes) {
-        t->last_rx_bytes = t->rx_sock.in_bytes;
-        t->last_rx_at = now;
-    }
-    int ka = t->p.keepalive_s;
-    if (ka <= 0)
-        return NULL;
-    if (now - t->last_rx_at >= 2.0 * ka) {
-        snprintf(buf, n,
-                 "the bastion stopped answering (no reply to keepalives for %d s, "
-                 "2 x ssh.keepalive_seconds)",
-                 2 * ka);
-        return buf;
-    }
-    if (now - t->last_rx_at >= ka && now - t->last_ka_at >= ka) {
-        /* libssh keeps one global request outstanding: the first call collects a
-         * previous answer (if any), the second sends a new keepalive@openssh.com
-         * with want-reply; the bastion answers it, which is what we watch for. */
-        ssh_send_keepalive(t->sess);
-        ssh_send_keepalive(t->sess);
-        t->last_ka_at = now;
-        log_trace("ssh", "keepalive sent");
-    }
-    return NULL;
-}
-
-/* Milliseconds until the next keepalive decision, capped at the tick. */
-static int tunnel_wait_ms(struct tunnel *t)
-{
-    int ka = t->p.keepalive_s;
-    if (ka <= 0)
-        return TUNNEL_TICK_MS;
-    double now = tunnel_now();
-    double next = t->last_rx_at + ka;
-    if (next < t->last_ka_at + ka)
-        next = t->last_ka_at + ka;
-    if (now - t->last_rx_at >= ka)
-        next = t->last_rx_at + 2.0 * ka;
-    double ms = (next - now) * 1000.0 + 5.0;
-    if (ms < 0)
-        ms = 0;
-    return ms > TUNNEL_TICK_MS ? TUNNEL_TICK_MS : (int)ms;
+    pthread_mutex_lock(&t->mu);
+    t->st.last_keepalive_rtt_ms = t->ka.rtt_ms;
+    pthread_mutex_unlock(&t->mu);
+    return lost;
 }
 
 /* ---- the I/O thread ---------------------------------------------------------- */
@@ -274,9 +258,10 @@ static void tunnel_reconnect(struct tunnel *t, const char *reason)
             return;
         struct seeki_err err;
         seeki_err_clear(&err);
-        ssh_session s = NULL;
-        if (tunnel_session_open(&t->p, &s, &err) == SEEKI_E_OK) {
-            tunnel_adopt(t, s);
+        struct tunnel_chain c;
+        /* Every hop again, every host key verified again. */
+        if (tunnel_chain_open(t->jumps, t->njumps, &t->p, &c, &err) == SEEKI_E_OK) {
+            tunnel_adopt(t, &c);
             pthread_mutex_lock(&t->mu);
             t->st.reconnects++;
             pthread_mutex_unlock(&t->mu);
@@ -284,6 +269,8 @@ static void tunnel_reconnect(struct tunnel *t, const char *reason)
             log_info("ssh", "SSH tunnel re-established via %s (attempt %u)", bastion, attempt);
             return;
         }
+        if (tunnel_stopping(t))
+            return;
         log_warn("ssh", "SSH tunnel reconnect attempt %u failed: %s", attempt, err.msg);
         tunnel_set_state(t, TUNNEL_RECONNECTING, attempt, err.msg);
         backoff = backoff * 2 > TUNNEL_BACKOFF_MAX_S ? TUNNEL_BACKOFF_MAX_S : backoff * 2;
@@ -300,7 +287,8 @@ static void *tunnel_main(void *arg)
         }
         tunnel_register_fixed(t);
         pump_register(t);
-        int wait = pump_pending(t) ? 0 : tunnel_wait_ms(t);
+        int wait = pump_pending(t) ? 0 : tunnel_ka_wait_ms(&t->ka, t->p.keepalive_s,
+                                                            TUNNEL_TICK_MS);
         ssh_event_dopoll(t->ev, wait);
         tunnel_quickack(t);
         if (t->wake_revents)
@@ -322,7 +310,7 @@ static void *tunnel_main(void *arg)
 
 /* ---- open / close ------------------------------------------------------------ */
 
-static enum seeki_code tunnel_precheck(const struct tunnel_params *p, struct seeki_err *err)
+static enum seeki_code tunnel_precheck_one(const struct tunnel_params *p, struct seeki_err *err)
 {
     /* Problems that need no bastion are reported before connecting. */
     if (p->auth == CFG_AUTH_PASSWORD && !p->password)
@@ -334,6 +322,16 @@ static enum seeki_code tunnel_precheck(const struct tunnel_params *p, struct see
                 return rc;
         }
     return SEEKI_E_OK;
+}
+
+static enum seeki_code tunnel_precheck(const struct tunnel *t, struct seeki_err *err)
+{
+    for (size_t i = 0; i < t->njumps; i++) {
+        enum seeki_code rc = tunnel_precheck_one(&t->jumps[i], err);
+        if (rc != SEEKI_E_OK)
+            return rc;
+    }
+    return tunnel_precheck_one(&t->p, err);
 }
 
 const char *tunnel_step_name(enum tunnel_step s)
@@ -371,20 +369,38 @@ enum seeki_code tunnel_open_ex(const struct cfg *cfg, const char *db_host, int d
     t->listen_fd = -1;
     t->wake[0] = t->wake[1] = -1;
     pthread_mutex_init(&t->mu, NULL);
-    ssh_session s = NULL;
-    enum seeki_code rc = tunnel_params_resolve(cfg, db_host, db_port, &t->p, err);
-    t->p.info = info;
-    if (rc != SEEKI_E_OK) {
-        tunnel_note_step(&t->p, TUNNEL_STEP_CONFIG);
+    t->st.last_keepalive_rtt_ms = -1;
+    struct tunnel_chain chain;
+    memset(&chain, 0, sizeof chain);
+    enum seeki_code rc = SEEKI_E_OK;
+    if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        rc = seeki_fail(err, SEEKI_E_IO, "Cannot create the tunnel's wake-up pipe: %s",
+                        strerror(errno));
+        tunnel_abort_init(&t->abort, -1);
         goto fail;
     }
+    tunnel_abort_init(&t->abort, t->wake[0]);
+    rc = tunnel_hops_resolve(cfg, db_host, db_port, &t->jumps, &t->njumps, &t->p, err);
+    if (rc != SEEKI_E_OK) {
+        if (info)
+            info->step = TUNNEL_STEP_CONFIG;
+        goto fail;
+    }
+    for (size_t i = 0; i <= t->njumps; i++) {
+        struct tunnel_params *hp = i < t->njumps ? &t->jumps[i] : &t->p;
+        hp->info = info;
+        hp->abort = &t->abort;
+        if (opts)
+            hp->hk_no_write = opts->no_write_known_hosts;
+        if (i < TUNNEL_HOPS_MAX)
+            tunnel_hop_text(hp, t->st.hops[t->st.nhops++], TUNNEL_BASTION_MAX);
+    }
     if (opts) {
-        t->p.hk_no_write = opts->no_write_known_hosts;
         t->p.hk_write_accepted = opts->write_accepted_key;
         t->p.hk_accept_fp = opts->accept_host_key ? xstrdup(opts->accept_host_key) : NULL;
     }
     tunnel_bastion_text(&t->p, t->st.bastion, sizeof t->st.bastion);
-    rc = tunnel_precheck(&t->p, err);
+    rc = tunnel_precheck(t, err);
     if (rc != SEEKI_E_OK) {
         tunnel_note_step(&t->p, TUNNEL_STEP_AUTH);
         goto fail;
@@ -393,17 +409,19 @@ enum seeki_code tunnel_open_ex(const struct cfg *cfg, const char *db_host, int d
     if (rc != SEEKI_E_OK)
         goto fail;
     t->st.local_port = t->local_port;
-    if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        rc = seeki_fail(err, SEEKI_E_IO, "Cannot create the tunnel's wake-up pipe: %s",
-                        strerror(errno));
-        goto fail;
+    if (t->njumps) {
+        char via[TUNNEL_BASTION_MAX * 2];
+        snprintf(via, sizeof via, "%s", t->p.via ? t->p.via : "");
+        log_info("ssh", "connecting to the bastion %s via %s (timeout %d s per hop)",
+                 t->st.bastion, via, t->p.timeout_s);
+    } else {
+        log_info("ssh", "connecting to the bastion %s (timeout %d s)", t->st.bastion,
+                 t->p.timeout_s);
     }
-    log_info("ssh", "connecting to the bastion %s (timeout %d s)", t->st.bastion,
-             t->p.timeout_s);
-    rc = tunnel_session_open(&t->p, &s, err);
+    rc = tunnel_chain_open(t->jumps, t->njumps, &t->p, &chain, err);
     if (rc != SEEKI_E_OK)
         goto fail;
-    rc = tunnel_forward_test(s, &t->p, err);
+    rc = tunnel_forward_test(chain.bastion, &t->p, err);
     if (rc != SEEKI_E_OK)
         goto fail;
     t->ev = ssh_event_new();
@@ -411,8 +429,9 @@ enum seeki_code tunnel_open_ex(const struct cfg *cfg, const char *db_host, int d
         rc = seeki_fail(err, SEEKI_E_INTERNAL, "libssh could not create an event loop");
         goto fail;
     }
-    tunnel_adopt(t, s);
-    s = NULL;
+    tunnel_adopt(t, &chain);
+    for (size_t i = 0; i < t->njumps; i++)
+        t->jumps[i].info = NULL;
     t->p.info = NULL; /* the caller's struct is not ours past this call */
     /* Reconnects must never append a key the user has not confirmed again. */
     t->p.hk_write_accepted = false;
@@ -434,7 +453,9 @@ fail:
     if (info && info->step == TUNNEL_STEP_NONE)
         info->step = TUNNEL_STEP_SSH;
     t->p.info = NULL;
-    tunnel_session_free(s);
+    for (size_t i = 0; i < t->njumps; i++)
+        t->jumps[i].info = NULL;
+    tunnel_chain_close(&chain);
     tunnel_close(t);
     return rc;
 }
@@ -446,6 +467,9 @@ void tunnel_close(struct tunnel *t)
     pthread_mutex_lock(&t->mu);
     t->stop = true;
     pthread_mutex_unlock(&t->mu);
+    /* A reconnect in flight is cut short: its sockets are shut down and its
+     * TCP connect watches the wake pipe. */
+    tunnel_abort_all(&t->abort);
     if (t->wake[1] >= 0) {
         ssize_t w = write(t->wake[1], "x", 1);
         (void)w;
@@ -472,6 +496,8 @@ void tunnel_close(struct tunnel *t)
     if (t->wake[1] >= 0)
         close(t->wake[1]);
     tunnel_params_free(&t->p);
+    tunnel_hops_free(t->jumps, t->njumps);
+    tunnel_abort_destroy(&t->abort);
     pthread_mutex_destroy(&t->mu);
     free(t);
 }

@@ -24,6 +24,8 @@ enum tunnel_state {
 
 #define TUNNEL_BASTION_MAX 300 /* "user@host:port", truncated beyond */
 #define TUNNEL_ERROR_MAX SEEKI_ERR_MSG_MAX /* last error message, truncated beyond */
+#define TUNNEL_HOPS_MAX 8   /* jump hosts + bastion */
+#define TUNNEL_FP_MAX 128
 
 /* A consistent snapshot of the tunnel for /api/status and the 503 path. */
 struct tunnel_status {
@@ -36,6 +38,11 @@ struct tunnel_status {
                                         * of the last failed reconnect attempt */
     unsigned attempt;                  /* reconnect attempt in progress (1-based);
                                         * 0 while up */
+    /* The chain, in order: jump hosts, then the bastion ("user@host:port"). */
+    char hops[TUNNEL_HOPS_MAX][TUNNEL_BASTION_MAX];
+    size_t nhops;
+    char host_key[TUNNEL_FP_MAX];      /* "SHA256:..." of the bastion's key ("" unknown) */
+    int last_keepalive_rtt_ms;         /* bastion keepalive round trip, -1 none yet */
 };
 
 struct tunnel;
@@ -66,8 +73,6 @@ enum tunnel_step {
     TUNNEL_STEP_FORWARD   /* the bastion could not reach the database -> "forward" */
 };
 
-#define TUNNEL_FP_MAX 128
-
 struct tunnel_open_opts {
     /* Never write known_hosts. An unknown bastion key then fails with step
      * HOST_KEY and host_key_unknown set (the wizard answers 409 with the
@@ -81,11 +86,37 @@ struct tunnel_open_opts {
     bool write_accepted_key;
 };
 
+/* One stage of one hop as `seeki check` prints it (SPEC §3: a line per hop
+ * and stage with its time). */
+enum tunnel_stage_kind {
+    TUNNEL_CHECK_DNS,       /* hop 1's name resolved on this machine (later hops: by the
+                             * hop before, inside TCP) */
+    TUNNEL_CHECK_TCP,       /* TCP connect (hop 1) or the channel from the hop before */
+    TUNNEL_CHECK_HANDSHAKE, /* SSH key exchange */
+    TUNNEL_CHECK_HOST_KEY,  /* known_hosts / pin verdict */
+    TUNNEL_CHECK_AUTH,      /* user authentication */
+    TUNNEL_CHECK_FORWARD    /* the test channel to the database (bastion) */
+};
+#define TUNNEL_STAGES_MAX (TUNNEL_HOPS_MAX * 4 + 2)
+struct tunnel_stage_rec {
+    int hop, nhops;             /* 1-based position of the hop, chain length */
+    char who[TUNNEL_BASTION_MAX]; /* "user@host:port" of the hop */
+    enum tunnel_stage_kind kind;
+    bool ok;
+    double ms;                  /* how long the stage took */
+    char detail[200];           /* e.g. "SHA256:... matches ~/.ssh/known_hosts:3" ("" none) */
+};
+
 struct tunnel_open_info {
     enum tunnel_step step;      /* where it failed; TUNNEL_STEP_NONE on success */
     bool host_key_unknown;      /* failed only because the key is not on record yet */
     char host_key[TUNNEL_FP_MAX]; /* "SHA256:..." of the bastion's key once seen, else "" */
+    struct tunnel_stage_rec stages[TUNNEL_STAGES_MAX]; /* in the order they ran; the
+                                                        * last one failed when open did */
+    size_t nstages;
 };
+/* "DNS", "TCP connect", "handshake", "host key", "authentication", "forward". */
+const char *tunnel_stage_kind_name(enum tunnel_stage_kind k);
 
 /* tunnel_open with options (opts NULL = tunnel_open's behaviour) and, when
  * info is non-NULL, the failed step and the bastion's fingerprint. */

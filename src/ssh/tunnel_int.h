@@ -33,6 +33,8 @@ struct pump {
     int peer_port;          /* client's local port (sent as originator) */
     ssh_channel ch;
     enum pump_state state;
+    double open_at;         /* monotonic seconds the direct-tcpip open was sent */
+    bool was_open;          /* the bastion confirmed the channel (it may be closed) */
     char up[TUNNEL_CONN_BUF];   /* client -> channel, [0, up_len) pending */
     size_t up_len;
     char down[TUNNEL_CONN_BUF]; /* channel -> client, [down_off, down_len) pending */
@@ -48,7 +50,10 @@ struct pump {
 };
 
 struct tunnel {
-    struct tunnel_params p;
+    struct tunnel_params p;      /* the bastion (last hop) */
+    struct tunnel_params *jumps; /* the jump hosts before it, in order */
+    size_t njumps;
+    struct tunnel_abort abort;   /* cancels blocking set-up from tunnel_close */
     int listen_fd;          /* 127.0.0.1:local_port, non-blocking; kept for the lifetime */
     int local_port;
     int wake[2];            /* pipe: tunnel_close writes one byte to wake the thread */
@@ -60,16 +65,14 @@ struct tunnel {
     bool stop;               /* guarded by mu */
 
     /* I/O thread only. */
-    ssh_session sess;        /* NULL while reconnecting */
+    ssh_session sess;        /* the bastion session (chain.bastion); NULL while reconnecting */
+    struct tunnel_chain chain;
     ssh_event ev;
     struct pump *pumps;
     size_t npumps;
     short listen_revents, wake_revents;
     bool listen_reg, wake_reg;
-    struct ssh_counter_struct rx_sock, rx_raw; /* libssh counters (bytes/packets in) */
-    uint64_t last_rx_bytes;
-    double last_rx_at;       /* monotonic seconds of the last byte from the bastion */
-    double last_ka_at;       /* monotonic seconds of the last keepalive sent */
+    struct tunnel_ka ka;     /* keepalive of the bastion session */
 };
 
 /* Monotonic clock in seconds. */

@@ -94,6 +94,7 @@ class Client:
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
                     "SEEKI_LOG": "info"}
         self.procs = []
+        self.ns = "laptop"   # the namespace this laptop runs in ("far" behind the edge)
 
     def keygen(self, name="id_ed25519", kind="ed25519", passphrase="", pem=False,
                authorize=True, bits=None):
@@ -125,7 +126,11 @@ class Client:
         for k, v in s.items():
             if v is None:
                 continue
-            lines.append("%s = %s" % (k, v if isinstance(v, int) else '"%s"' % v))
+            if isinstance(v, list):
+                v = "[%s]" % ", ".join('"%s"' % x for x in v)
+            elif not isinstance(v, int):
+                v = '"%s"' % v
+            lines.append("%s = %s" % (k, v))
         with open(self.cfg, "w") as f:
             f.write("\n".join(lines) + "\n")
         return self.cfg
@@ -142,7 +147,7 @@ class Client:
 
     def start(self, extra_env=None, wait_ready=True, args=()):
         env = dict(self.env, **(extra_env or {}))
-        p = Probe(self.lab, self.cfg, env, args)
+        p = Probe(self.lab, self.cfg, env, args, ns=self.ns)
         self.procs.append(p)
         if wait_ready:
             p.wait_ready()
@@ -152,11 +157,14 @@ class Client:
         """Runs the probe expecting a startup failure: returns (rc, stdout+stderr, seconds)."""
         env = dict(self.env, **(extra_env or {}))
         t0 = time.time()
-        r = subprocess.run(self.lab.wrap("laptop", [self.lab.probe, "--config", self.cfg]
+        r = subprocess.run(self.lab.wrap(self.ns, [self.lab.probe, "--config", self.cfg]
                                          + list(args)),
                            input="quit\n", capture_output=True, text=True, env=env,
                            timeout=timeout)
-        return r.returncode, r.stdout + r.stderr, time.time() - t0
+        out = r.stdout + r.stderr
+        for bad in ("Sanitizer", "runtime error:"):
+            assert bad not in out, "sanitizer report:\n" + out
+        return r.returncode, out, time.time() - t0
 
     def known_hosts(self):
         return os.path.join(self.home, ".ssh", "known_hosts")
@@ -168,10 +176,10 @@ class Client:
 
 
 class Probe:
-    def __init__(self, lab, cfg, env, args=()):
+    def __init__(self, lab, cfg, env, args=(), ns="laptop"):
         self.lab = lab
         self.errlog = tempfile.TemporaryFile(mode="w+")
-        self.p = subprocess.Popen(lab.wrap("laptop", [lab.probe, "--config", cfg] + list(args)),
+        self.p = subprocess.Popen(lab.wrap(ns, [lab.probe, "--config", cfg] + list(args)),
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.errlog, text=True, env=env)
         self.port = None

@@ -449,12 +449,16 @@ def test_seeki_check_through_the_tunnel(slab, client):
     r = run_seeki_once(lab, client, ["check", "--config", client.cfg])
     assert r.returncode == 0, r.stdout + r.stderr
     ok = "\u2713 "
+    b = "SSH bastion (%s@%s:%d): " % (lab.user, lab.bastion_addr, lab.sshd_port)
     want = [ok + "Config: %s is valid" % client.cfg,
             ok + "SSH settings: resolved",
-            ok + "SSH bastion: reached",
-            ok + "SSH host key: verified against known_hosts",
-            ok + "SSH authentication: accepted",
-            ok + "SSH port forward: the bastion reaches the database",
+            ok + b + "DNS %s resolved to %s (" % (lab.bastion_addr, lab.bastion_addr),
+            ok + b + "TCP connect (",
+            ok + b + "handshake, ",
+            ok + b + "host key, %s verified against known_hosts (" % lab.hostkey_fingerprint(),
+            ok + b + "authentication (",
+            ok + "SSH port forward: the bastion reaches the database at %s:%d, as the bastion "
+            "resolves it (" % (lab.db_addr, lab.pg.port),
             ok + "SSH tunnel: up via %s@%s:%d on 127.0.0.1:" % (lab.user, lab.bastion_addr,
                                                                 lab.sshd_port),
             ok + "Database: connected to postgres (",
@@ -464,6 +468,8 @@ def test_seeki_check_through_the_tunnel(slab, client):
     assert len(lines) == len(want), r.stdout
     for line, w in zip(lines, want):
         assert line.startswith(w), "want %r, got %r\n%s" % (w, line, r.stdout)
+        if "SSH bastion" in w or "port forward" in w:
+            assert line.endswith(" ms)"), line
     assert "\u2717" not in r.stdout
     assert_clean(r.stdout + r.stderr)
     assert os.path.exists(client.known_hosts())
@@ -473,10 +479,13 @@ def test_seeki_check_through_the_tunnel(slab, client):
     r = run_seeki_once(lab, client, ["check", "--config", client.cfg])
     assert r.returncode == 1, r.stdout + r.stderr
     lines = r.stdout.splitlines()
-    assert lines[1].startswith(ok + "SSH settings") and lines[2].startswith(ok + "SSH bastion")
-    assert lines[3].startswith(ok + "SSH host key"), r.stdout
-    assert lines[4].startswith("\u2717 SSH tunnel: SSH connection failed (host=%s:%d, "
-                               "user=nosuchuser): authentication: "
-                               % (lab.bastion_addr, lab.sshd_port)), r.stdout
+    b = "SSH bastion (nosuchuser@%s:%d): " % (lab.bastion_addr, lab.sshd_port)
+    assert lines[1].startswith(ok + "SSH settings") and lines[2].startswith(ok + b + "DNS")
+    assert lines[3].startswith(ok + b + "TCP") and lines[4].startswith(ok + b + "handshake")
+    assert lines[5].startswith(ok + b + "host key")
+    assert lines[6].startswith("\u2717 " + b + "authentication failed after "), r.stdout
+    assert ("ms: SSH connection failed (host=%s:%d, user=nosuchuser): authentication: "
+            % (lab.bastion_addr, lab.sshd_port)) in lines[6], r.stdout
+    assert "Try `ssh -p %d nosuchuser@%s`" % (lab.sshd_port, lab.bastion_addr) in lines[6]
     assert not any("Database" in l for l in lines)
     assert_clean(r.stdout + r.stderr)

@@ -2,7 +2,8 @@
  * tests (tests/tunnel/test_tunnel.py). Loads a seeki.toml with cfg_load, takes
  * the database target from database.url (db_pg_target), opens the tunnel and
  * then obeys one command per line on stdin, answering one line on stdout:
- *   status                 -> STATUS state=.. bastion=.. local_port=.. reconnects=.. attempt=.. last_error=..
+ *   status                 -> STATUS state=.. bastion=.. local_port=.. reconnects=.. attempt=..
+ *                             since=.. hops=u@h:p,.. host_key=SHA256:.. rtt_ms=.. last_error=..
  *   query [SQL]            -> OK <first value> | FAIL <libpq message>   (fresh connection)
  *   open / run [SQL] / close  a kept connection: OK ... | FAIL ...
  *   concurrent N M         -> OK <N*M> | FAIL ...  (N threads, each its own connection, M queries)
@@ -210,10 +211,15 @@ static void probe_status(const struct tunnel *t)
 {
     struct tunnel_status st;
     tunnel_get_status(t, &st);
+    char hops[TUNNEL_HOPS_MAX * TUNNEL_BASTION_MAX] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < st.nhops && off < sizeof hops; i++)
+        off += (size_t)snprintf(hops + off, sizeof hops - off, "%s%s", i ? "," : "", st.hops[i]);
     printf("STATUS state=%s bastion=%s local_port=%d reconnects=%u attempt=%u since=%ld "
-           "last_error=%s\n",
+           "hops=%s host_key=%s rtt_ms=%d last_error=%s\n",
            tunnel_state_name(st.state), st.bastion, st.local_port, st.reconnects, st.attempt,
-           (long)st.since, st.last_error);
+           (long)st.since, hops, st.host_key[0] ? st.host_key : "-", st.last_keepalive_rtt_ms,
+           st.last_error);
 }
 
 static void probe_wait(const struct tunnel *t, const char *want, double secs)

@@ -149,6 +149,10 @@ Test(config, ssh_defaults_follow_the_seed_shape)
                  SEEKI_E_OK, "%s", e.msg);
     cr_assert(c->ssh.enabled);
     cr_assert_eq(c->ssh.port, 22);
+    cr_assert_not(c->ssh.port_set, "absent: ~/.ssh/config's Port may apply");
+    cr_assert_not(c->ssh.known_hosts_set);
+    cr_assert_not(c->ssh.jump_set);
+    cr_assert_null(c->ssh.host_key_fingerprint);
     cr_assert_null(c->ssh.username, "~/.ssh/config may supply it");
     cr_assert_null(c->ssh.key_path);
     cr_assert_eq(c->ssh.auth_method, CFG_AUTH_AGENT);
@@ -159,6 +163,66 @@ Test(config, ssh_defaults_follow_the_seed_shape)
     cr_assert_eq(c->ssh.keepalive_seconds, 15);
     cr_assert_eq(c->ssh.connect_timeout_seconds, 10);
     cfg_destroy(c);
+}
+
+Test(config, ssh_explicit_port_jump_and_pin)
+{
+    struct cfg *c = NULL;
+    struct seeki_err e = {0};
+    cr_assert_eq(th_load_text("[database]\nurl = \"postgres://h/db\"\n[ssh]\n"
+                              "host = \"bastion\"\nport = 22\nauth_method = \"agent\"\n"
+                              "known_hosts_file = \"~/.ssh/known_hosts\"\n"
+                              "jump = [\"ops@edge.example.com:2222\", \"[fd00::1]\", \"inner\"]\n"
+                              "host_key_fingerprint = "
+                              "\"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s\"\n",
+                              &c, &e),
+                 SEEKI_E_OK, "%s", e.msg);
+    cr_assert(c->ssh.port_set, "port = 22 written: it must beat ~/.ssh/config");
+    cr_assert(c->ssh.known_hosts_set);
+    cr_assert(c->ssh.jump_set);
+    cr_assert_eq(c->ssh.njump, 3);
+    cr_assert_str_eq(c->ssh.jump[0], "ops@edge.example.com:2222");
+    cr_assert_str_eq(c->ssh.host_key_fingerprint,
+                     "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s");
+    cfg_destroy(c);
+}
+
+Test(config, jump_specs_split_like_ssh)
+{
+    static const struct {
+        const char *spec, *user, *host;
+        int port;
+    } ok[] = {{"ops@edge.example.com:2222", "ops", "edge.example.com", 2222},
+              {"bastion-inner", NULL, "bastion-inner", 0},
+              {"a@b@host", "a@b", "host", 0},
+              {"[fd00::1]:2200", NULL, "fd00::1", 2200},
+              {"me@[::1]", "me", "::1", 0}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char *u = NULL, *h = NULL;
+        int port = -1;
+        struct seeki_err e = {0};
+        cr_assert_eq(cfg_parse_jump(ok[i].spec, NULL, &u, &h, &port, &e), SEEKI_E_OK, "%s: %s",
+                     ok[i].spec, e.msg);
+        if (ok[i].user)
+            cr_expect_str_eq(u, ok[i].user, "%s", ok[i].spec);
+        else
+            cr_expect_null(u, "%s", ok[i].spec);
+        cr_expect_str_eq(h, ok[i].host, "%s", ok[i].spec);
+        cr_expect_eq(port, ok[i].port, "%s", ok[i].spec);
+        free(u);
+        free(h);
+    }
+    static const char *const bad[] = {"@host", "host:0", "host:99999", "host:x", "fd00::1",
+                                      "[fd00::1", "a b", "x,y", "ssh://h", "u@", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *u = NULL, *h = NULL;
+        int port = 0;
+        struct seeki_err e = {0};
+        cr_expect_eq(cfg_parse_jump(bad[i], "ProxyJump", &u, &h, &port, &e), SEEKI_E_CONFIG,
+                     "'%s' accepted", bad[i]);
+        cr_expect(strstr(e.msg, "ProxyJump: jump host '") == e.msg, "%s", e.msg);
+        cr_expect_null(h);
+    }
 }
 
 /* Valid files: a short file and what one field must become. */
@@ -262,6 +326,18 @@ static const struct bad_case {
      "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nport = 70000\nauth_method = "
      "\"agent\"\n",
      "5:1", "`ssh.port` must be an integer from 1 to 65535, got 70000", NULL},
+    {"jump entry without host",
+     "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nauth_method = \"agent\"\n"
+     "jump = [\"edge\", \"ops@\"]\n",
+     "6:1", "`ssh.jump` entry 2: jump host 'ops@' names no host", NULL},
+    {"jump as string",
+     "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nauth_method = \"agent\"\n"
+     "jump = \"edge\"\n",
+     "6:1", "`ssh.jump` must be an array of strings", NULL},
+    {"pin not sha256",
+     "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nauth_method = \"agent\"\n"
+     "host_key_fingerprint = \"MD5:aa:bb\"\n",
+     "6:1", "`ssh.host_key_fingerprint` must be a SHA256 fingerprint", "got \"MD5:aa:bb\""},
     {"empty schemas", "[database]\nurl = \"postgres://h/db\"\nschemas = []\n", "3:1",
      "`database.schemas` must list at least one entry", NULL},
     {"schemas with a number", "[database]\nurl = \"postgres://h/db\"\nschemas = [\"public\", 3]\n",

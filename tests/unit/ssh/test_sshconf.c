@@ -234,6 +234,7 @@ Test(sshconf, merge_toml_wins_and_config_fills)
 
     /* values set in seeki.toml win */
     merge_cfg(&c, "jump", 2022, "alice", "/k/id", "/elsewhere/kh");
+    c.ssh.port_set = c.ssh.known_hosts_set = true;
     tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
     cr_expect_str_eq(p.hostname, "10.0.0.5"); /* HostName has no seeki.toml key */
     cr_expect_eq(p.port, 2022);
@@ -252,6 +253,65 @@ Test(sshconf, merge_toml_wins_and_config_fills)
     cr_expect_eq(p.nkeys, 0);
     cr_expect_str_eq(p.known_hosts, "/home/u/.ssh/known_hosts");
     tunnel_params_free(&p);
+    tunnel_sshconf_free(&conf);
+}
+
+/* Round-1 review debt: `port = 22` written in seeki.toml used to lose to a
+ * Port line, because the default 22 and an explicit 22 looked the same. */
+Test(sshconf, merge_explicit_default_values_still_beat_ssh_config)
+{
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    struct seeki_err err;
+    cr_assert_eq(tunnel_sshconf_parse("Host jump\n Port 2200\n User ops\n"
+                                      " UserKnownHostsFile ~/.ssh/other_kh\n",
+                                      "cfg", "jump", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    struct cfg c;
+    struct tunnel_params p;
+    merge_cfg(&c, "jump", 22, "me", NULL, "/home/u/.ssh/known_hosts");
+    c.ssh.port_set = true;        /* port = 22 written in the file */
+    c.ssh.known_hosts_set = true; /* known_hosts_file = "~/.ssh/known_hosts" written */
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_eq(p.port, 22, "explicit port = 22 must beat Port 2200, got %d", p.port);
+    cr_expect_str_eq(p.user, "me");
+    cr_expect_str_eq(p.known_hosts, "/home/u/.ssh/known_hosts");
+    tunnel_params_free(&p);
+    tunnel_sshconf_free(&conf);
+}
+
+Test(sshconf, certificate_and_proxy_settings)
+{
+    struct tunnel_sshconf conf;
+    memset(&conf, 0, sizeof conf);
+    struct seeki_err err;
+    cr_assert_eq(tunnel_sshconf_parse("Host inner\n CertificateFile ~/.ssh/%r-cert.pub\n"
+                                      " ProxyJump ops@edge:2222,mid\n ProxyCommand nc %h %p\n",
+                                      "cfg", "inner", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    cr_expect_str_eq(conf.proxyjump, "ops@edge:2222,mid");
+    cr_expect_null(conf.proxycommand, "ProxyJump came first: ProxyCommand is not obtained");
+    struct cfg c;
+    struct tunnel_params p;
+    merge_cfg(&c, "inner", 22, "ops", NULL, NULL);
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_str_eq(p.cert, "/home/u/.ssh/ops-cert.pub");
+    cr_expect_eq(p.hop, 1);
+    cr_expect_eq(p.nhops, 1);
+    tunnel_params_free(&p);
+    c.ssh.certificate_path = "/etc/certs/mine-cert.pub"; /* seeki.toml wins */
+    tunnel_params_merge(&c, &conf, "/home/u", "me", &p);
+    cr_expect_str_eq(p.cert, "/etc/certs/mine-cert.pub");
+    tunnel_params_free(&p);
+    tunnel_sshconf_free(&conf);
+
+    memset(&conf, 0, sizeof conf);
+    cr_assert_eq(tunnel_sshconf_parse("Host *\n ProxyCommand ssh -W %h:%p edge\n ProxyJump x\n",
+                                      "cfg", "inner", "/home/u", "me", &conf, &err),
+                 SEEKI_E_OK);
+    cr_expect_str_eq(conf.proxycommand, "ssh");
+    cr_expect(conf.proxycommand_first);
+    cr_expect_null(conf.proxyjump);
     tunnel_sshconf_free(&conf);
 }
 
