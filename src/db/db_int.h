@@ -98,6 +98,14 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
                                  struct db_table *raw, size_t nraw, struct db_catalog *out,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_catalog_free(struct db_catalog *cat);      /* frees the tables; cat itself is caller's */
+/* Removes the columns of t whose keep[i] is false (columns.exclude, or
+ * PostgreSQL columns the role may not SELECT): frees them, closes the gaps,
+ * and remaps the primary key and indexes onto the remaining columns -- a
+ * key or index that used a removed column is dropped, so nothing built
+ * from the table ever names one. Positions are left as they are. Appends
+ * the removed names to names (", "-separated) when names is not NULL.
+ * Returns how many were removed. */
+size_t db_table_drop_columns(struct db_table *t, const bool *keep, struct buf *names);
 void db_table_free(struct db_table *t);            /* frees t's members, not t */
 void db_tables_free(struct db_table *t, size_t n); /* members of each, then the array */
 

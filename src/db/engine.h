@@ -53,6 +53,7 @@ struct db_column {
     bool is_nullable;
     bool is_primary_key;
     bool no_order;       /* the type has no ordering (json, point, xml): not sortable */
+    bool sensitive;      /* the name matches display.sensitive: the UI masks its cells */
     int position;        /* 1-based ordinal in the table */
 };
 

@@ -234,7 +234,7 @@ static const struct bad_case {
      "unknown key 'databse' — did you mean 'database'?", NULL},
     {"unknown top-level table, no near name",
      "[frobnicate]\nx = 1\n[database]\nurl = \"sqlite:x.db\"\n", "1:2",
-     "unknown key 'frobnicate'; top-level tables allowed: server, database, tables, display, "
+     "unknown key 'frobnicate'; top-level tables allowed: server, database, tables, columns, display, "
      "branding, ssh",
      NULL},
     {"unknown nested key with suggestion",
