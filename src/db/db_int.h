@@ -37,6 +37,8 @@ enum db_dialect {
     DB_SQL_PG      /* "ident", $1..$n placeholders, ILIKE, typed casts */
 };
 
+struct db_sql; /* db/sql/sql.h */
+
 struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
     enum db_dialect dialect;
@@ -54,6 +56,13 @@ struct db_engine_ops {
                                  struct db_iter **out, struct seeki_err *err);
     enum seeki_code (*count)(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
                              struct seeki_err *err);
+    /* Runs one read-only statement built by db/sql/ other than a page (the
+     * column statistics, db/stats.c) under the statement timeout, and
+     * hands its rows out through an iterator as wide as its result. q names
+     * the table and filters for error messages. Errors: as rows_open. */
+    enum seeki_code (*sql_open)(struct db_engine *e, const struct db_sql *sql,
+                                const struct db_query *q, struct db_iter **out,
+                                struct seeki_err *err);
     enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
     /* Frees the engine's own state (pool, handles) and the struct itself;
      * the catalog is freed by db_close before this runs. */

@@ -286,6 +286,41 @@ enum seeki_code db_seek_boundary(struct db_engine *e, const struct db_query *q, 
                                  struct db_keyval **keys, size_t *nkeys, bool *found,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 
+/* ---- column statistics (db/stats.c; SPEC §10) --------------------------------
+ *
+ * Figures for one column over q's matching rows (search and filters; sorts
+ * and paging ignored). Work is bounded: up to DB_STATS_EXACT_MAX matching
+ * rows every one is read and exact is true; beyond, PostgreSQL tables read
+ * a TABLESAMPLE SYSTEM sample of about DB_STATS_EXACT_MAX rows (the
+ * percentage from the row estimate) and everything else the first
+ * DB_STATS_EXACT_MAX matching rows, and exact is false: count, nulls,
+ * distinct and the top counts then describe the rows read. */
+#define DB_STATS_EXACT_MAX 100000
+#define DB_STATS_TOP_MAX 10
+
+struct db_stats {
+    int64_t count;    /* rows read (all matching rows when exact) */
+    int64_t nulls;    /* of them, NULL in the column */
+    int64_t distinct; /* distinct non-NULL values */
+    bool exact;
+    bool has_minmax;  /* the type is ordered (not booleans, nothing without an order) */
+    bool has_avg;     /* a number (Number or Decimal, not money) */
+    bool has_top;     /* not a number */
+    struct db_keyval min, max; /* DB_CELL_NULL when there is no non-NULL value */
+    struct db_keyval avg;      /* as a double's text or REAL; NULL when none */
+    struct db_keyval top[DB_STATS_TOP_MAX]; /* most frequent first, ties by value */
+    int64_t top_count[DB_STATS_TOP_MAX];
+    size_t ntop;
+};
+
+/* Errors: as db_rows_open / db_count. On success free out with
+ * db_stats_free (also safe after a failure). */
+enum seeki_code db_stats(struct db_engine *e, const struct db_query *q, size_t col,
+                         struct db_stats *out, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_stats_free(struct db_stats *s);
+/* A key value as a cell (borrowing its bytes), for db_cell_json. */
+struct db_cell db_keyval_cell(const struct db_keyval *v);
+
 /* Cheap liveness check through the pool (status route, seeki check). */
 enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err) SEEKI_MUST_CHECK;
 

@@ -58,10 +58,12 @@ def test_every_rows_field_and_route_is_documented():
     for field in ["columns", "rows", "total_rows", "total_rows_exact", "page", "page_size",
                   "next_cursor", "prev_cursor", "display_name", "data_type", "display_type",
                   "is_nullable", "is_primary_key", "sortable", "sensitive",
+                  "nulls", "distinct", "avg", "top", "exact",
                   "row_count_estimate"]:
         assert field in doc, "field %s missing from docs/api.md" % field
     for route in ["/api/status", "/api/tables", "/api/tables/{t}/columns",
-                  "/api/tables/{t}/rows", "/api/config/display", "/api/export/{t}/csv"]:
+                  "/api/tables/{t}/rows", "/api/config/display", "/api/export/{t}/csv",
+                  "/api/tables/{t}/stats/{column}"]:
         assert route in doc, "route %s missing from docs/api.md" % route
 
 

@@ -141,3 +141,136 @@ def test_exclude_entry_without_table_is_startup_error(fixture_env, pg_fixture_ur
     out = r.stdout + r.stderr
     assert r.returncode != 0
     assert "`columns.exclude` entry 'password' names no table" in out, out
+
+
+# --- GET /api/tables/{t}/stats/{column} --------------------------------------------
+
+import sqlite3  # noqa: E402
+
+from harness import tpath  # noqa: E402
+
+
+def stats(client, table, column, params=(), status=200):
+    q = qs(params)
+    return client.get_json("/api/tables/%s/stats/%s%s" % (tpath(table), tpath(column),
+                                                           "?" + q if q else ""), status=status)
+
+
+def sql_figures(fixture_env, table, column, where="1=1", args=()):
+    """The expected figures, computed by sqlite3 on the fixture file (the
+    PostgreSQL copy holds the same rows)."""
+    con = sqlite3.connect(str(fixture_env.db))
+    try:
+        src = 'SELECT "%s" AS v FROM "%s" WHERE %s' % (column, table, where)
+        n, nn, d = con.execute("SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v) FROM (%s)" % src,
+                               args).fetchone()
+        avg, lo, hi = con.execute("SELECT AVG(v), MIN(v), MAX(v) FROM (%s)" % src,
+                                  args).fetchone()
+        top = con.execute("SELECT v, COUNT(*) FROM (%s) WHERE v IS NOT NULL GROUP BY v "
+                          "ORDER BY 2 DESC, 1 LIMIT 10" % src, args).fetchall()
+    finally:
+        con.close()
+    return dict(count=n, nulls=n - nn, distinct=d, avg=avg, min=lo, max=hi, top=top)
+
+
+def test_stats_text_column_exact(client, fixture_env):
+    s = stats(client, "events", "category")
+    want = sql_figures(fixture_env, "events", "category")
+    assert list(s) == ["column", "count", "nulls", "distinct", "min", "max", "avg", "top",
+                       "exact"]
+    assert s["column"] == "category" and s["exact"] is True
+    assert (s["count"], s["nulls"], s["distinct"]) == (F.EVENTS_N, want["nulls"], 5)
+    assert want["nulls"] == sum(1 for e in F.EVENTS if e[1] is None) > 0
+    assert (s["min"], s["max"], s["avg"]) == ("", "gamma", None)
+    assert [(t["value"], t["count"]) for t in s["top"]] == want["top"]
+
+
+def test_stats_number_column_exact(client, fixture_env):
+    s = stats(client, "events", "value")
+    want = sql_figures(fixture_env, "events", "value")
+    assert s["exact"] is True and s["top"] is None
+    assert (s["count"], s["nulls"], s["distinct"]) == (want["count"], want["nulls"],
+                                                       want["distinct"])
+    assert want["nulls"] > 0
+    assert (s["min"], s["max"]) == (want["min"], want["max"])
+    assert s["avg"] == pytest.approx(want["avg"], rel=1e-9)
+
+
+def test_stats_with_search_and_filter(client, fixture_env):
+    params = {"search": "ALP", "filter.flag": "yes", "filter.value": ">0"}
+    s = stats(client, "events", "value", params)
+    want = sql_figures(fixture_env, "events", "value",
+                       "category LIKE '%alp%' AND flag = 1 AND value > 0")
+    assert 0 < s["count"] == want["count"] < F.EVENTS_N
+    assert s["avg"] == pytest.approx(want["avg"], rel=1e-9)
+    assert (s["min"], s["max"], s["nulls"]) == (want["min"], want["max"], 0)
+    # the same filter on the rows route counts the same rows
+    assert client.rows("events", dict(params, page_size="1"))["total_rows"] == s["count"]
+    s = stats(client, "drivers", "city", {"filter.city": "boston"})
+    assert (s["count"], s["distinct"]) == (3, 2)
+    assert [(t["value"], t["count"]) for t in s["top"]] == [("Boston", 2), ("boston", 1)]
+
+
+def test_stats_boolean_and_nulls(client):
+    s = stats(client, "drivers", "is_active")
+    assert (s["count"], s["nulls"], s["distinct"]) == (10, 2, 2)
+    assert (s["min"], s["max"], s["avg"]) == (None, None, None)
+    assert s["top"] == [{"value": True, "count": 5}, {"value": False, "count": 3}]
+    s = stats(client, "drivers", "rating")  # REAL with NULLs, values like cells
+    assert s["nulls"] == 3 and s["min"] == 1.5 and s["max"] == 5.0
+    assert s["avg"] == pytest.approx((4.5 + 3.25 + 2.0 + 5.0 + 1.5 + 4.0 + 4.75) / 7)
+
+
+def test_stats_values_encoded_like_cells(client):
+    s = stats(client, "drivers", "prefs")  # JSON: inlined, big numbers exact
+    assert s["distinct"] == 5 and s["nulls"] == 5
+    assert all(t["count"] == 1 for t in s["top"])
+    vals = [t["value"] for t in s["top"]]
+    assert {"big": 12345678901234567890} in vals and [1, 2, 3] in vals
+    body = client.get("/api/tables/drivers/stats/prefs").body
+    assert b"12345678901234567890" in body
+    s = stats(client, "drivers", "hired_on")
+    assert (s["min"], s["max"]) == ("2025-12-31", "2026-05-01")
+
+
+def test_stats_empty_match(client):
+    s = stats(client, "events", "category", {"search": "no-such-text"})
+    assert s == {"column": "category", "count": 0, "nulls": 0, "distinct": 0, "min": None,
+                 "max": None, "avg": None, "top": [], "exact": True}
+
+
+@pytest.mark.parametrize("col", ["nope", "password_hash", "internal_note"])
+def test_stats_unknown_or_excluded_column_404(client, col):
+    r = client.get("/api/tables/accounts/stats/%s" % col)
+    assert r.status == 404, r.body
+    assert r.json() == {"error": "Column '%s' not found in table 'accounts'; GET "
+                                 "/api/tables/{t}/columns lists its columns" % col}
+
+
+def test_stats_bad_input(client):
+    assert client.get("/api/tables/nope/stats/x").status == 404
+    r = client.get("/api/tables/events/stats/value?" + qs({"filter.value": ">abc"}))
+    assert r.status == 400 and "value" in r.json()["error"]
+    r = client.get("/api/tables/events/stats/value?" + qs({"filter.password_hash": "x"}))
+    assert r.status == 400
+    assert r.json()["error"].startswith("Unknown column 'password_hash' in filter")
+    assert client.get("/api/tables/events/stats/").status == 404
+    assert client.get("/api/tables/events/stats/a/b").status == 404
+
+
+def test_stats_sqlite_large_table_reads_a_bounded_prefix(demo_client, demo_log_table,
+                                                         demo_tables):
+    """The demo's log table has over 100,000 rows: SQLite reads the first
+    100,000 matching rows and says exact:false; a filter that leaves fewer
+    makes the figures exact again."""
+    total = demo_tables[demo_log_table]["total_rows"]
+    assert total > 100000
+    cols = demo_client.get_json("/api/tables/%s/columns" % tpath(demo_log_table))["columns"]
+    pk = next(c["name"] for c in cols if c["is_primary_key"])
+    s = stats(demo_client, demo_log_table, pk)
+    assert s["exact"] is False and s["count"] == 100000 and s["nulls"] == 0
+    assert s["distinct"] == 100000
+    s = stats(demo_client, demo_log_table, pk, {"filter." + pk: "<=5000"})
+    assert s["exact"] is True
+    assert (s["count"], s["distinct"], s["min"], s["max"]) == (5000, 5000, 1, 5000)
+    assert s["avg"] == pytest.approx(2500.5)
