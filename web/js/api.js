@@ -70,6 +70,7 @@ export const api = {
   display: (o) => request('/api/config/display', o),
   columns: (table, o) => request(`/api/tables/${seg(table)}/columns`, o),
   rows: (table, params, o) => request(`/api/tables/${seg(table)}/rows?${params}`, o),
+  stats: (table, column, params, o) => request(`/api/tables/${seg(table)}/stats/${seg(column)}?${params}`, o),
   exportUrl: (table, params) => {
     const q = params.toString();
     return `/api/export/${seg(table)}/csv${q ? '?' + q : ''}`;
