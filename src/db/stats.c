@@ -46,7 +46,8 @@ static int64_t stats_i64(const struct db_cell *c)
 }
 
 /* Runs one statement; row_fn sees each row. */
-typedef void (*stats_row_fn)(struct db_stats *s, const struct db_cell *row);
+typedef void (*stats_row_fn)(struct db_stats *s, const struct db_stats_plan *p,
+                             const struct db_cell *row);
 
 static enum seeki_code stats_run(struct db_engine *e, const struct db_query *q, size_t col,
                                  const struct db_stats_plan *p, enum db_stats_stmt what,
@@ -64,35 +65,51 @@ static enum seeki_code stats_run(struct db_engine *e, const struct db_query *q, 
         rc = db_iter_next(it, &row, err);
         if (rc != SEEKI_E_OK || !row)
             break;
-        fn(s, row);
+        fn(s, p, row);
     }
     db_iter_close(it);
     return rc;
 }
 
-static void stats_agg_row(struct db_stats *s, const struct db_cell *row)
+static void stats_agg_row(struct db_stats *s, const struct db_stats_plan *p,
+                          const struct db_cell *row)
 {
     s->count = stats_i64(&row[0]);
     s->nulls = s->count - stats_i64(&row[1]);
     s->distinct = stats_i64(&row[2]);
-    if (s->has_avg)
-        db_keyval_from_cell(&s->avg, &row[3]);
+    size_t i = 3;
+    if (p->minmax) {
+        free(s->min.s);
+        free(s->max.s);
+        db_keyval_from_cell(&s->min, &row[i++]);
+        db_keyval_from_cell(&s->max, &row[i++]);
+    }
+    if (p->avg) {
+        free(s->avg.s);
+        db_keyval_from_cell(&s->avg, &row[i]);
+    }
 }
 
-static void stats_min_row(struct db_stats *s, const struct db_cell *row)
+static void stats_min_row(struct db_stats *s, const struct db_stats_plan *p,
+                          const struct db_cell *row)
 {
+    (void)p;
     free(s->min.s);
     db_keyval_from_cell(&s->min, &row[0]);
 }
 
-static void stats_max_row(struct db_stats *s, const struct db_cell *row)
+static void stats_max_row(struct db_stats *s, const struct db_stats_plan *p,
+                          const struct db_cell *row)
 {
+    (void)p;
     free(s->max.s);
     db_keyval_from_cell(&s->max, &row[0]);
 }
 
-static void stats_top_row(struct db_stats *s, const struct db_cell *row)
+static void stats_top_row(struct db_stats *s, const struct db_stats_plan *p,
+                          const struct db_cell *row)
 {
+    (void)p;
     if (s->ntop >= DB_STATS_TOP_MAX)
         return;
     db_keyval_from_cell(&s->top[s->ntop], &row[0]);
@@ -102,6 +119,33 @@ static void stats_top_row(struct db_stats *s, const struct db_cell *row)
 static bool stats_is_number(enum db_vtype v)
 {
     return v == DB_VT_INT || v == DB_VT_BIGINT || v == DB_VT_FLOAT || v == DB_VT_NUMERIC;
+}
+
+/* MIN()/MAX() aggregates serve the column (one pass, no sort): always on
+ * SQLite; on PostgreSQL for the types known to have them (enums, uuid,
+ * arrays, json and others take the ORDER BY ... LIMIT 1 statements). */
+static bool stats_minmax_agg(enum db_dialect d, const struct db_column *c)
+{
+    if (d == DB_SQL_SQLITE)
+        return true;
+    const char *t = c->data_type ? c->data_type : "";
+    switch (c->vtype) {
+    case DB_VT_INT:
+    case DB_VT_BIGINT:
+    case DB_VT_FLOAT:
+    case DB_VT_NUMERIC:
+    case DB_VT_MONEY:
+    case DB_VT_DATE:
+    case DB_VT_TIMESTAMP:
+    case DB_VT_TIMESTAMPTZ:
+    case DB_VT_TIME:
+    case DB_VT_INTERVAL:
+        return true;
+    case DB_VT_TEXT:
+        return strcmp(t, "text") == 0 || strncmp(t, "character varying", 17) == 0;
+    default:
+        return false;
+    }
 }
 
 /* How much to read: exact up to DB_STATS_EXACT_MAX matching rows. */
@@ -140,7 +184,10 @@ enum seeki_code db_stats(struct db_engine *e, const struct db_query *q, size_t c
     out->has_avg = stats_is_number(c->vtype);
     out->has_minmax = !c->no_order && c->vtype != DB_VT_BOOL;
     out->has_top = !out->has_avg;
-    struct db_stats_plan p = {.avg = out->has_avg, .as_text = pg && c->no_order};
+    struct db_stats_plan p = {.avg = out->has_avg,
+                              .as_text = pg && c->no_order,
+                              .minmax =
+                                  out->has_minmax && stats_minmax_agg(db_engine_dialect(e), c)};
     enum seeki_code rc = stats_plan(e, q, &p, err);
     if (rc != SEEKI_E_OK)
         return rc;
@@ -155,9 +202,9 @@ enum seeki_code db_stats(struct db_engine *e, const struct db_query *q, size_t c
         p.limit = DB_STATS_EXACT_MAX;
         rc = stats_run(e, q, col, &p, DB_STATS_AGG, out, stats_agg_row, err);
     }
-    if (rc == SEEKI_E_OK && out->has_minmax)
+    if (rc == SEEKI_E_OK && out->has_minmax && !p.minmax)
         rc = stats_run(e, q, col, &p, DB_STATS_MIN, out, stats_min_row, err);
-    if (rc == SEEKI_E_OK && out->has_minmax)
+    if (rc == SEEKI_E_OK && out->has_minmax && !p.minmax)
         rc = stats_run(e, q, col, &p, DB_STATS_MAX, out, stats_max_row, err);
     if (rc == SEEKI_E_OK && out->has_top)
         rc = stats_run(e, q, col, &p, DB_STATS_TOP, out, stats_top_row, err);

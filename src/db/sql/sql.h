@@ -125,8 +125,9 @@ enum seeki_code db_sqlb_seek_union(struct sqlb *b, const struct db_query *q, boo
  * of one answer see the same sample. */
 enum db_stats_src { DB_STATS_SRC_ALL, DB_STATS_SRC_LIMIT, DB_STATS_SRC_SAMPLE };
 /* The statements of one answer: COUNT(*), COUNT(v), COUNT(DISTINCT v)
- * [, AVG(v)]; the smallest / largest non-NULL value; the at most
- * DB_STATS_TOP_MAX most frequent non-NULL values with their counts. */
+ * [, MIN(v), MAX(v)] [, AVG(v)]; the smallest / largest non-NULL value by
+ * ORDER BY (types whose MIN/MAX aggregate is not known to exist); the at
+ * most DB_STATS_TOP_MAX most frequent non-NULL values with their counts. */
 enum db_stats_stmt { DB_STATS_AGG, DB_STATS_MIN, DB_STATS_MAX, DB_STATS_TOP };
 
 struct db_stats_plan {
@@ -134,6 +135,7 @@ struct db_stats_plan {
     int64_t limit;     /* DB_STATS_SRC_LIMIT */
     double sample_pct; /* DB_STATS_SRC_SAMPLE: 0 < pct <= 100 */
     bool avg;          /* AGG adds AVG(v) (numbers) */
+    bool minmax;       /* AGG adds MIN(v), MAX(v) (before AVG) */
     bool as_text;      /* read v as its text form (PostgreSQL types without equality/order) */
 };
 

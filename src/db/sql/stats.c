@@ -4,8 +4,10 @@
  * bounded by a LIMIT or drawn from a TABLESAMPLE -- and aggregates over its
  * single column v:
  *
- *   SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v)[, AVG(v)] FROM (src) AS s
+ *   SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v)[, MIN(v), MAX(v)][, AVG(v)]
+ *     FROM (src) AS s
  *   SELECT v FROM (src) AS s WHERE v IS NOT NULL ORDER BY v [DESC] LIMIT 1
+ *     (min/max of PostgreSQL types without a known MIN/MAX aggregate)
  *   SELECT v, COUNT(*) FROM (src) AS s WHERE v IS NOT NULL GROUP BY v
  *     ORDER BY 2 DESC, 1 LIMIT 10
  *
@@ -57,6 +59,8 @@ enum seeki_code db_sql_stats(enum db_dialect d, const struct db_query *q, size_t
     switch (what) {
     case DB_STATS_AGG:
         db_sqlb_puts(&b, "SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v)");
+        if (p->minmax)
+            db_sqlb_puts(&b, ", MIN(v), MAX(v)");
         if (p->avg)
             db_sqlb_puts(&b, d == DB_SQL_PG ? ", AVG(v)::float8" : ", AVG(v)");
         stats_source(&b, q, c, p, &rc, err);

@@ -46,6 +46,13 @@ Test(stats, sql_both_dialects)
           "SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v), AVG(v) FROM (SELECT \"id\" AS v FROM "
           "\"public\".\"people\" WHERE \"id\" > ? AND (seeki_icontains(\"name\", ?))) AS s",
           "i:5|t:ab");
+    struct db_stats_plan mm = {.src = DB_STATS_SRC_ALL, .avg = true, .minmax = true};
+    q.nfilters = 0;
+    q.search = NULL;
+    check(DB_SQL_PG, &q, 0, &mm, DB_STATS_AGG,
+          "SELECT COUNT(*), COUNT(v), COUNT(DISTINCT v), MIN(v), MAX(v), AVG(v)::float8 FROM "
+          "(SELECT \"id\" AS v FROM \"public\".\"people\") AS s",
+          "");
     struct db_stats_plan lim = {.src = DB_STATS_SRC_LIMIT, .limit = 100000};
     q.nfilters = 0;
     q.search = NULL;
