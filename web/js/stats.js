@@ -62,10 +62,13 @@ export function maskGroupHtml(col) {
     </div>`;
 }
 
-// The filter expression that selects exactly value in col (a top value).
+// The filter expression that selects exactly value in col (a top value), or
+// null when a value's JSON form is not the text the server compares (JSON and
+// List values, Binary cut at 1024 bytes): those are shown, not clickable.
 export function exactFilter(value, col) {
-  if (col.display_type === 'Yes/No') return value ? 'yes' : 'no';
-  return `=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`;
+  if (col.display_type === 'Yes/No' && typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value !== 'string' || col.display_type === 'Binary') return null;
+  return `=${value}`;
 }
 
 function valueHtml(v, col, masked) {
@@ -112,10 +115,15 @@ export function mountStats(el, col, onPick) {
     let top = '';
     if (s.top && s.top.length) {
       const most = s.top[0].count || 1;
-      top = '<div class="st-sub">Most frequent <span class="muted">(click to filter)</span></div><ul class="st-top">'
-        + s.top.map((t, i) => `<li><button type="button" class="st-val" data-i="${i}" title="Filter: ${esc(masked ? MASK : exactFilter(t.value, col))}">`
-          + `<span class="st-bar" data-w="${Math.max(2, Math.round((100 * t.count) / most))}"></span>`
-          + `<span class="st-v">${valueHtml(t.value, col, masked)}</span><span class="st-n">${formatInt(t.count)}</span></button></li>`).join('')
+      const hint = s.top.some((t) => exactFilter(t.value, col) !== null) ? ' <span class="muted">(click to filter)</span>' : '';
+      top = `<div class="st-sub">Most frequent${hint}</div><ul class="st-top">`
+        + s.top.map((t, i) => {
+          const expr = exactFilter(t.value, col);
+          const inner = `<span class="st-bar" data-w="${Math.max(2, Math.round((100 * t.count) / most))}"></span>`
+            + `<span class="st-v">${valueHtml(t.value, col, masked)}</span><span class="st-n">${formatInt(t.count)}</span>`;
+          return expr === null ? `<li><div class="st-val st-static">${inner}</div></li>`
+            : `<li><button type="button" class="st-val" data-i="${i}" title="Filter: ${esc(masked ? MASK : expr)}">${inner}</button></li>`;
+        }).join('')
         + '</ul>';
     } else if (s.top) {
       top = '<div class="st-sub muted">No values</div>';
@@ -128,7 +136,7 @@ export function mountStats(el, col, onPick) {
     for (const b of el.querySelectorAll('.st-bar[data-w]')) b.style.width = `${b.dataset.w}%`;
     fitPopover(el);
     el.addEventListener('click', (e) => {
-      const b = e.target.closest('.st-val');
+      const b = e.target.closest('button.st-val');
       if (b) onPick(exactFilter(s.top[Number(b.dataset.i)].value, col));
     });
   }).catch((e) => {
