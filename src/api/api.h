@@ -103,7 +103,7 @@ enum api_route_id {
 
 struct api_route {
     enum api_route_id id;
-    char *table; /* percent-decoded table segment (COLUMNS/ROWS/EXPORT/STATS); heap, else NULL */
+    char *table;  /* percent-decoded table segment (COLUMNS/ROWS/EXPORT/STATS); heap, else NULL */
     char *column; /* percent-decoded column segment (STATS); heap, else NULL */
 };
 

@@ -11,11 +11,10 @@
 #include "util/mem.h"
 #include "util/secret.h"
 
-static const char *const val_top_keys[] = {"server",   "database", "tables", "columns",
-                                           "display",  "branding", "ssh",    NULL};
-static const char *const val_top_keys_secrets[] = {"server",  "database", "tables",
-                                                   "columns", "display",  "branding",
-                                                   "ssh",     "secrets",  NULL};
+static const char *const val_top_keys[] = {"server",  "database", "tables", "columns",
+                                           "display", "branding", "ssh",    NULL};
+static const char *const val_top_keys_secrets[] = {
+    "server", "database", "tables", "columns", "display", "branding", "ssh", "secrets", NULL};
 static const char *const val_server_keys[] = {"host", "port", NULL};
 static const char *const val_database_keys[] = {
     "kind", "url", "max_connections", "schemas", "statement_timeout_ms", NULL};
@@ -23,9 +22,9 @@ static const char *const val_tables_keys[] = {"include", "exclude", NULL};
 static const char *const val_columns_keys[] = {"exclude", NULL};
 static const char *const val_display_keys[] = {"tables", "columns", "sensitive", NULL};
 /* display.sensitive when unset (SPEC §10) */
-static const char *const val_sensitive_default[] = {
-    "*password*", "*passwd*", "*secret*", "*token*", "*api_key*", "ssn", "*card_number*", "iban",
-    NULL};
+static const char *const val_sensitive_default[] = {"*password*",    "*passwd*",  "*secret*",
+                                                    "*token*",       "*api_key*", "ssn",
+                                                    "*card_number*", "iban",      NULL};
 static const char *const val_branding_keys[] = {"title", "subtitle", NULL};
 static const char *const val_ssh_keys[] = {"host",
                                            "port",

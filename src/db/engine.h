@@ -303,9 +303,9 @@ struct db_stats {
     int64_t nulls;    /* of them, NULL in the column */
     int64_t distinct; /* distinct non-NULL values */
     bool exact;
-    bool has_minmax;  /* the type is ordered (not booleans, nothing without an order) */
-    bool has_avg;     /* a number (Number or Decimal, not money) */
-    bool has_top;     /* not a number */
+    bool has_minmax;           /* the type is ordered (not booleans, nothing without an order) */
+    bool has_avg;              /* a number (Number or Decimal, not money) */
+    bool has_top;              /* not a number */
     struct db_keyval min, max; /* DB_CELL_NULL when there is no non-NULL value */
     struct db_keyval avg;      /* as a double's text or REAL; NULL when none */
     struct db_keyval top[DB_STATS_TOP_MAX]; /* most frequent first, ties by value */

@@ -529,8 +529,7 @@ void db_sqlb_limit(struct sqlb *b, const struct db_query *q)
     }
 }
 
-void db_sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q,
-                  struct db_sql *out)
+void db_sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q, struct db_sql *out)
 {
     memset(out, 0, sizeof *out);
     b->d = d;

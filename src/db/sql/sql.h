@@ -83,8 +83,8 @@ void db_sqlb_puts(struct sqlb *b, const char *s);
 void db_sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q, struct db_sql *out);
 /* Ends it: on rc == SEEKI_E_OK (and the text fitting BUF_MAX_SQL) out gets
  * the text; otherwise out is emptied and the error returned. */
-enum seeki_code db_sqlb_finish(struct sqlb *b, enum seeki_code rc, struct seeki_err *err)
-    SEEKI_MUST_CHECK;
+enum seeki_code db_sqlb_finish(struct sqlb *b, enum seeki_code rc,
+                               struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Checks q's sort and filter column indexes against its table. */
 enum seeki_code db_sqlb_check(const struct db_query *q, struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Appends ident quoted ("a""b"). */

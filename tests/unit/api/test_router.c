@@ -86,8 +86,8 @@ Test(routes, stats_column_segment)
         struct api_route rt;
         api_route_match(cases[i][0], &rt);
         cr_expect_eq(rt.id, API_R_STATS, "%s", cases[i][0]);
-        cr_expect(rt.column && strcmp(rt.column, cases[i][1]) == 0, "%s: column '%s'",
-                  cases[i][0], rt.column ? rt.column : "(null)");
+        cr_expect(rt.column && strcmp(rt.column, cases[i][1]) == 0, "%s: column '%s'", cases[i][0],
+                  rt.column ? rt.column : "(null)");
         cr_expect(rt.table && strcmp(rt.table, "t") == 0, "%s", cases[i][0]);
         free(rt.table);
         free(rt.column);
