@@ -104,6 +104,17 @@ test('a sensitive column is masked until a cell is clicked or the column reveale
     assert.equal(after.filter((v) => v === MASK).length, notes.length - 1);
     assert.equal(await page.isHidden('#detail'), true);
 
+    // the row detail masks it too, with a Reveal button for that value
+    await page.click('#grid tbody tr[data-r="4"] td[data-c="1"]');
+    await page.waitForSelector('#detail:not([hidden])');
+    const dd = '#detail .dl-row[data-col="notes"] dd';
+    assert.match(await page.textContent(dd), /^••••••\s*Reveal$/);
+    await page.click(`${dd} [data-act="reveal"]`);
+    await page.waitForFunction((sel) => !document.querySelector(sel).textContent.includes('••••••'), dd);
+    assert.equal((await page.textContent(dd)).trim(), notes[4]);
+    assert.equal((await columnValues(page, 'notes'))[4], notes[4], 'the grid shows it as well');
+    await page.keyboard.press('Escape');
+
     // the menu says what masking is for and reveals the whole column
     await openMenu(page, 'notes');
     const note = await page.textContent('.colmenu .pm-note');
