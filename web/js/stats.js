@@ -79,7 +79,7 @@ function valueHtml(v, col, masked) {
 
 function avgText(v) {
   if (typeof v !== 'number') return String(v);
-  return v.toLocaleString(undefined, { maximumFractionDigits: Math.abs(v) >= 100 ? 2 : 4 });
+  return v.toLocaleString(undefined, { maximumFractionDigits: Math.abs(v) >= 100 ? 2 : 4, useGrouping: false });
 }
 
 // The figures arrive after the menu was placed: keep it inside the window.
