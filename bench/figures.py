@@ -391,8 +391,10 @@ def page_sql(stmts):
 
 def fig1(sk, db, sql):
     page = bind(page_sql(sql["page1"]), [PS, 0])
-    every = "".join(bind(s, [PS, 0]) if "$" in s else s + ";\n" for s in sql["page1"]) \
-        + "COMMIT;\n"
+    # every statement a page sends: the table facts (estimate + change token),
+    # then the page; the count runs once per view in the background
+    facts = [s for s in sql["page1"] if "pg_class" in s]
+    every = "".join(bind(s, ["public", "bench_rows"]) for s in facts) + page
     count = [s for s in sql["page1"] if "COUNT(" in s]
     for c in CONC:
         # interleaved runs: a burst of load on this shared machine hits all three
@@ -418,12 +420,13 @@ def fig1(sk, db, sql):
                   "%s / %s" % (ms(a["p50"]), ms(a["p99"])), "pgbench", s["p99"] / a["p99"])
     # what SeeKi pays on every page today: all its statements, and the count alone
     w = pgbench_med(db, every, 1)
-    T.add(1, "page 1 p50, c=1, vs every statement SeeKi sends (BEGIN, SET LOCAL, COUNT, "
-          "page, COMMIT)", ms(PLOTDATA[1][0]), ms(w["p50"]), "pgbench p50",
+    T.add(1, "page 1 p50, c=1, vs every statement SeeKi sends for a page (table facts, "
+          "page)", ms(PLOTDATA[1][0]), ms(w["p50"]), "pgbench p50",
           PLOTDATA[1][0] / w["p50"])
     if count:
         k = pgbench_med(db, count[0] + ";\n", 1)
-        T.add(1, "COUNT(*) of the table (paid by every page)", "", ms(k["p50"]), "pgbench p50")
+        T.add(1, "COUNT(*) of the table (once per view, in the background)", "", ms(k["p50"]),
+              "pgbench p50")
 
 
 def fig2(sk, db, sql, page1_p50):

@@ -152,11 +152,12 @@ static bool stats_minmax_agg(enum db_dialect d, const struct db_column *c)
 static enum seeki_code stats_plan(struct db_engine *e, const struct db_query *q,
                                   struct db_stats_plan *p, struct seeki_err *err)
 {
-    int64_t n = 0;
-    bool exact = false;
-    enum seeki_code rc = db_count(e, q, &n, &exact, err);
+    struct db_total tot;
+    enum seeki_code rc = db_count(e, q, &tot, err);
     if (rc != SEEKI_E_OK)
         return rc;
+    int64_t n = tot.n;
+    bool exact = tot.exact;
     if (exact && n <= DB_STATS_EXACT_MAX) {
         p->src = DB_STATS_SRC_ALL;
         return SEEKI_E_OK;

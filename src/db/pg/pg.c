@@ -1,9 +1,12 @@
 /* The PostgreSQL engine (pgdb_): libpq connections in a db_pool, read-only
  * by construction (session options pin default_transaction_read_only, the
  * statement timeout, DateStyle/IntervalStyle/TimeZone), rows streamed in
- * single-row mode and cancelled when abandoned, counts exact when cheap and
- * estimated otherwise, and broken connections replaced on next use.
+ * single-row mode and cancelled when abandoned, estimates, change tokens and
+ * budgeted exact counts for db/counts.c, and broken connections replaced on
+ * next use.
  * docs/postgresql.md describes the behaviour for users. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +16,15 @@
 #include "log.h"
 #include "util/mem.h"
 
-/* Counts: tables estimated below this many rows are counted exactly with the
- * full statement timeout; larger ones (or unknown) get PG_COUNT_BUDGET_MS,
- * then the estimate. */
-#define PG_EXACT_BELOW 100000
-#define PG_COUNT_BUDGET_MS 200
 /* Rows a reverse page (page=last) may hold in memory. */
 #define PG_REVERSE_MAX 100000
+/* Exports read through a cursor, this many rows per FETCH: the statement
+ * timeout bounds each FETCH (the work between two batches), not the whole
+ * export, as SQLite's bounds each step. */
+#define PG_FETCH_ROWS 5000
+#define PG_CURSOR "seeki_export"
+#define PG_STR_(x) #x
+#define SEEKI_STR(x) PG_STR_(x)
 
 struct pg_iter {
     struct db_iter base;
@@ -34,6 +39,8 @@ struct pg_iter {
     bool handed;    /* res's row went out: fetch the next on the next call */
     int next_index; /* full mode: rows handed out so far */
     bool done;
+    bool cursor;    /* an export: rows come from FETCHes inside a read-only transaction */
+    int batch_rows; /* rows of the current FETCH so far */
 };
 
 /* ---- connections ------------------------------------------------------------ */
@@ -96,12 +103,13 @@ static const struct db_pool_ops pg_pool_ops = {pg_connect, pg_disconnect};
 /* Borrows a connection that still looks alive: an idle one whose server went
  * away (restart) is noticed by reading what is pending on its socket, closed,
  * and replaced. */
-static enum seeki_code pg_borrow(struct pg_engine *e, struct pg_conn **out, struct seeki_err *err)
+static enum seeki_code pg_borrow(struct pg_engine *e, const struct db_pool_want *want,
+                                 struct pg_conn **out, struct seeki_err *err)
 {
     *out = NULL;
     for (int tries = 0; tries <= e->base.cfg->max_connections; tries++) {
         void *v = NULL;
-        enum seeki_code rc = db_pool_get(e->pool, &v, err);
+        enum seeki_code rc = db_pool_get(e->pool, want, &v, err);
         if (rc != SEEKI_E_OK)
             return rc;
         struct pg_conn *c = v;
@@ -156,29 +164,66 @@ static void pg_param_texts(const struct db_sql *sql, const char **vals)
         vals[i] = sql->params[i].text;
 }
 
+/* Sends the next FETCH of an export's cursor in single-row mode. */
+static bool pg_send_fetch(PGconn *pg)
+{
+    static const char fetch[] = "FETCH FORWARD " SEEKI_STR(PG_FETCH_ROWS) " FROM " PG_CURSOR;
+    log_trace("db", "postgres: %s", fetch);
+    return PQsendQuery(pg, fetch) && PQsetSingleRowMode(pg);
+}
+
+/* Opens an export's cursor on c: BEGIN READ ONLY, DECLARE (sql with its
+ * parameters), then the first FETCH is sent. NULL on success, else the
+ * failed result (or NULL result with *sent false: the connection broke). */
+static PGresult *pg_open_cursor(PGconn *pg, const struct db_sql *sql, const char **vals,
+                                bool *sent)
+{
+    *sent = false;
+    PGresult *r = PQexec(pg, "BEGIN READ ONLY");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    char *decl = xasprintf("DECLARE " PG_CURSOR " NO SCROLL CURSOR FOR %s", sql->text);
+    r = PQexecParams(pg, decl, (int)sql->nparams, NULL, vals, NULL, NULL, 0);
+    free(decl);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        return r;
+    PQclear(r);
+    *sent = pg_send_fetch(pg);
+    return NULL;
+}
+
 /* Sends sql and reads its first result (one row in stream mode, else all).
  * A connection that turns out dead on its first use here is replaced and
  * the statement retried, so the first request after a server restart works.
  * On success *cp holds the connection and *rp the first result. */
 static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, bool stream,
-                                const struct db_query *q, struct pg_conn **cp, PGresult **rp,
-                                struct seeki_err *err)
+                                bool cursor, const struct db_query *q, struct pg_conn **cp,
+                                PGresult **rp, struct seeki_err *err)
 {
     *cp = NULL;
     *rp = NULL;
     const char **vals = xcalloc(sql->nparams + 1, sizeof *vals);
     pg_param_texts(sql, vals);
     enum seeki_code rc = SEEKI_E_OK;
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
     for (int attempt = 0;; attempt++) {
         struct pg_conn *c = NULL;
-        rc = pg_borrow(e, &c, err);
+        rc = pg_borrow(e, &want, &c, err);
         if (rc != SEEKI_E_OK)
             break;
         bool reused = c->used;
         c->used = true;
         log_trace("db", "postgres: %s", sql->text);
         PGresult *r = NULL;
-        if (PQsendQueryParams(c->pg, sql->text, (int)sql->nparams, NULL, vals, NULL, NULL, 0)) {
+        if (cursor) {
+            bool sent = false;
+            r = pg_open_cursor(c->pg, sql, vals, &sent);
+            if (sent)
+                r = PQgetResult(c->pg);
+        } else if (PQsendQueryParams(c->pg, sql->text, (int)sql->nparams, NULL, vals, NULL, NULL,
+                                     0)) {
             /* without single-row mode an export would hold the whole result in
              * memory: never go on without it */
             if (stream && !PQsetSingleRowMode(c->pg)) {
@@ -209,6 +254,8 @@ static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, b
         PQclear(r);
         if (!broken)
             pg_drain(c->pg);
+        if (!broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+            PQclear(PQexec(c->pg, "ROLLBACK")); /* the export's transaction */
         pg_release(e, c, broken);
         break;
     }
@@ -262,6 +309,8 @@ static void pg_iter_release(struct pg_iter *it)
         PQfreeCancel(cancel);
         pg_drain(c->pg);
     }
+    if (!broken && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(c->pg, "ROLLBACK")); /* an export's cursor */
     pg_release(it->e, c, broken);
 }
 
@@ -297,9 +346,18 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
         it->handed = false;
     }
     ExecStatusType st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK && it->cursor && it->batch_rows == PG_FETCH_ROWS) {
+        /* a full batch: there may be more */
+        PQclear(it->res);
+        pg_drain(it->c->pg);
+        it->batch_rows = 0;
+        it->res = pg_send_fetch(it->c->pg) ? PQgetResult(it->c->pg) : NULL;
+        st = it->res ? PQresultStatus(it->res) : PGRES_FATAL_ERROR;
+    }
     if (st == PGRES_SINGLE_TUPLE) {
         pg_fill_row(it, it->res, 0);
         it->handed = true;
+        it->batch_rows++;
         *row = it->row;
         return SEEKI_E_OK;
     }
@@ -308,6 +366,8 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
         PQclear(it->res);
         it->res = NULL;
         pg_drain(it->c->pg);
+        if (it->cursor)
+            PQclear(PQexec(it->c->pg, "COMMIT"));
         pg_release(it->e, it->c, false);
         it->c = NULL;
         return SEEKI_E_OK;
@@ -321,6 +381,8 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
     it->res = NULL;
     if (!broken)
         pg_drain(it->c->pg);
+    if (!broken && it->cursor)
+        PQclear(PQexec(it->c->pg, "ROLLBACK"));
     pg_release(it->e, it->c, broken);
     it->c = NULL;
     return rc;
@@ -329,23 +391,24 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
 static const struct db_iter_ops pg_iter_ops = {pg_iter_next, pg_iter_close};
 
 /* Sends a built statement and wraps it in an iterator (stream: single-row
- * mode; else the whole result is read and handed out last to first, for a
- * reverse page). */
+ * mode, or with cursor a server-side cursor read in batches; else the whole
+ * result is read and handed out last to first, for a reverse page). */
 static enum seeki_code pg_open(struct pg_engine *e, const struct db_sql *sql,
-                               const struct db_query *q, bool stream, struct db_iter **out,
-                               struct seeki_err *err)
+                               const struct db_query *q, bool stream, bool cursor,
+                               struct db_iter **out, struct seeki_err *err)
 {
     struct pg_iter *it = xcalloc(1, sizeof *it);
     it->base.ops = &pg_iter_ops;
     it->e = e;
     it->t = q->table;
     it->stream = stream;
+    it->cursor = cursor;
     it->keys_only = q->keys_only;
     it->nrow = q->table->ncols ? q->table->ncols : 1;
     it->row = xcalloc(it->nrow, sizeof *it->row);
     /* The statement is sent (and its first row read) now: nothing of q is
      * needed afterwards, so the caller may free it while exporting. */
-    enum seeki_code rc = pg_start(e, sql, it->stream, q, &it->c, &it->res, err);
+    enum seeki_code rc = pg_start(e, sql, it->stream, it->cursor, q, &it->c, &it->res, err);
     if (rc == SEEKI_E_OK && !it->stream) {
         pg_drain(it->c->pg); /* the whole page is in res: the connection is free */
         pg_release(e, it->c, false);
@@ -371,7 +434,7 @@ static enum seeki_code pg_rows_open(struct db_engine *base, const struct db_quer
     enum seeki_code rc = db_sql_select(DB_SQL_PG, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    rc = pg_open(e, &sql, q, !q->reverse, out, err);
+    rc = pg_open(e, &sql, q, !q->reverse, q->bulk && !q->reverse && q->limit < 0, out, err);
     db_sql_free(&sql);
     return rc;
 }
@@ -380,7 +443,7 @@ static enum seeki_code pg_sql_open(struct db_engine *base, const struct db_sql *
                                    const struct db_query *q, struct db_iter **out,
                                    struct seeki_err *err)
 {
-    return pg_open((struct pg_engine *)base, sql, q, true, out, err);
+    return pg_open((struct pg_engine *)base, sql, q, true, false, out, err);
 }
 
 /* ---- counts ----------------------------------------------------------------------- */
@@ -418,26 +481,42 @@ static PGresult *pg_exec(struct pg_engine *e, struct pg_conn *c, const struct db
     return NULL;
 }
 
-/* Live reltuples of the table (-1 when unknown or not a table). */
-static int64_t pg_reltuples(struct pg_engine *e, struct pg_conn *c, const struct db_table *t)
+/* One catalog read for q's table: the estimate of a whole table (reltuples
+ * scaled to the table's current size, as the planner does; -1 before the
+ * first ANALYZE or for views) and the change token. The token is the
+ * server's start time, and for tables and materialized views also the
+ * relfilenode (TRUNCATE, VACUUM FULL, REFRESH change it) and the row change
+ * counters of the statistics system (they lag a committed change by up to
+ * a few seconds). */
+static const char PG_FACTS_SQL[] =
+    "SELECT CASE WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN "
+    "CASE WHEN c.relpages > 0 THEN c.reltuples / c.relpages * "
+    "ceil(pg_catalog.pg_relation_size(c.oid) / "
+    "current_setting('block_size')::float8) ELSE c.reltuples END END::float8, "
+    "c.relkind IN ('r', 'm'), "
+    "extract(epoch FROM pg_catalog.pg_postmaster_start_time())::text || '/' || "
+    "c.relfilenode || '/' || coalesce(pg_catalog.pg_stat_get_tuples_inserted(c.oid) + "
+    "pg_catalog.pg_stat_get_tuples_updated(c.oid) + "
+    "pg_catalog.pg_stat_get_tuples_deleted(c.oid), 0) "
+    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relname = $2";
+
+static bool pg_table_facts(struct pg_conn *c, const struct db_table *t, int64_t *est,
+                           char *version, bool *tracked)
 {
-    if (t->kind != DB_TABLE && t->kind != DB_MATVIEW)
-        return -1;
     const char *vals[2] = {t->schema, t->relname};
-    PGresult *r = PQexecParams(c->pg,
-                               "SELECT c.reltuples::float8, c.relkind::text FROM "
-                               "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-                               "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                               2, NULL, vals, NULL, NULL, 0);
-    (void)e;
-    int64_t n = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-        PQgetvalue(r, 0, 1)[0] != 'p') {
-        double d = strtod(PQgetvalue(r, 0, 0), NULL);
-        n = d < 0 ? -1 : (int64_t)d;
+    log_trace("db", "postgres: %s", PG_FACTS_SQL);
+    PGresult *r = PQexecParams(c->pg, PG_FACTS_SQL, 2, NULL, vals, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (ok && PQntuples(r) == 1) {
+        *est = PQgetisnull(r, 0, 0) ? -1 : (int64_t)strtod(PQgetvalue(r, 0, 0), NULL);
+        *tracked = PQgetvalue(r, 0, 1)[0] == 't';
+        snprintf(version, DB_VERSION_MAX, "%s", PQgetvalue(r, 0, 2));
+        if (!*tracked) /* a view: the server's start time only */
+            version[strcspn(version, "/")] = '\0';
     }
     PQclear(r);
-    return n;
+    return ok;
 }
 
 /* The planner's row estimate for q's rows. */
@@ -449,6 +528,9 @@ static bool pg_plan_rows(struct pg_engine *e, struct pg_conn *c, const struct db
     plain.offset = 0;
     plain.limit = -1;
     plain.reverse = false;
+    plain.seek = NULL;
+    plain.nseek = 0;
+    plain.with_keys = plain.keys_only = false;
     struct db_sql sql;
     *rc = db_sql_select(DB_SQL_PG, &plain, &sql, err);
     if (*rc != SEEKI_E_OK)
@@ -463,8 +545,81 @@ static bool pg_plan_rows(struct pg_engine *e, struct pg_conn *c, const struct db
     return ok;
 }
 
-static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q, int64_t *n,
-                                bool *exact, struct seeki_err *err)
+static enum seeki_code pg_estimate(struct db_engine *base, const struct db_query *q, int64_t *n,
+                                   char *version, bool *tracked, struct seeki_err *err)
+{
+    struct pg_engine *e = (struct pg_engine *)base;
+    struct pg_conn *c = NULL;
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
+    want.bulk = false;
+    want.wait_ms = 0;
+    enum seeki_code rc = pg_borrow(e, &want, &c, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    *n = -1;
+    *tracked = false;
+    version[0] = '\0';
+    c->used = true;
+    bool broken = false;
+    if (!pg_table_facts(c, q->table, n, version, tracked) && PQstatus(c->pg) == CONNECTION_BAD) {
+        /* found dead on first use (a restart): the rows query will say so */
+        broken = true;
+    } else if (!db_query_is_plain(q) || *n < 0) {
+        int64_t plan = -1;
+        if (pg_plan_rows(e, c, q, &plan, &broken, &rc, err))
+            *n = plan;
+        else if (rc != SEEKI_E_OK && broken)
+            goto out;
+        else if (rc != SEEKI_E_OK) /* an EXPLAIN that fails: no estimate, the count decides */
+            log_debug("db", "no plan estimate for '%s': %s", q->table->name, err->msg);
+        seeki_err_clear(err);
+        rc = SEEKI_E_OK;
+    }
+out:
+    pg_release(e, c, broken);
+    return rc;
+}
+
+/* Waits for the statement sent on c, polling every 100 ms for want->gone
+ * (then cancels it). Returns the last result (NULL when the connection
+ * broke); the connection is idle again afterwards unless it broke. */
+static PGresult *pg_wait_result(PGconn *pg, const struct db_pool_want *want)
+{
+    PGresult *last = NULL;
+    bool cancelled = false;
+    for (;;) {
+        while (!PQisBusy(pg)) {
+            PGresult *r = PQgetResult(pg);
+            if (!r)
+                return last;
+            PQclear(last);
+            last = r;
+        }
+        struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+        if (p.fd < 0)
+            break;
+        int pr = poll(&p, 1, 100);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (!cancelled && want && want->gone && want->gone(want->gone_arg)) {
+            PGcancel *cancel = PQgetCancel(pg);
+            char buf[256];
+            if (cancel)
+                PQcancel(cancel, buf, (int)sizeof buf);
+            PQfreeCancel(cancel);
+            cancelled = true;
+        }
+        if (pr > 0 && !PQconsumeInput(pg))
+            break;
+    }
+    PQclear(last);
+    return NULL;
+}
+
+static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q, int budget_ms,
+                                const struct db_pool_want *want, int64_t *n,
+                                struct seeki_err *err)
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
@@ -472,65 +627,61 @@ static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q
     enum seeki_code rc = db_sql_count(DB_SQL_PG, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    rc = pg_borrow(e, &c, err);
+    rc = pg_borrow(e, want, &c, err);
     if (rc != SEEKI_E_OK) {
         db_sql_free(&sql);
         return rc;
     }
-    bool broken = false, plain = db_query_is_plain(q);
-    int64_t est = pg_reltuples(e, c, q->table);
-    if (PQstatus(c->pg) == CONNECTION_BAD) { /* the estimate read found it dead */
-        db_pool_put(e->pool, c, true);
-        c = NULL;
-        rc = pg_borrow(e, &c, err);
-        if (rc != SEEKI_E_OK)
-            goto out;
-    }
-    char state[6] = "";
-    PGresult *r = NULL;
-    if (est >= 0 && est < PG_EXACT_BELOW) {
-        r = pg_exec(e, c, &sql, NULL, q, &broken, &rc, state, err);
-    } else {
-        int budget = e->timeout_ms < PG_COUNT_BUDGET_MS ? e->timeout_ms : PG_COUNT_BUDGET_MS;
-        char begin[96];
-        snprintf(begin, sizeof begin, "BEGIN READ ONLY; SET LOCAL statement_timeout = %d",
-                 budget);
-        PGresult *b = pg_exec(e, c, NULL, begin, q, &broken, &rc, NULL, err);
-        if (b) {
-            PQclear(b);
-            r = pg_exec(e, c, &sql, NULL, q, &broken, &rc, state, err);
-            PQclear(PQexec(c->pg, r ? "COMMIT" : "ROLLBACK"));
+    bool broken = false;
+    int budget = budget_ms > 0 && budget_ms < e->timeout_ms ? budget_ms : e->timeout_ms;
+    char begin[96];
+    snprintf(begin, sizeof begin, "BEGIN READ ONLY; SET LOCAL statement_timeout = %d", budget);
+    PGresult *b = pg_exec(e, c, NULL, begin, q, &broken, &rc, NULL, err);
+    if (b) {
+        PQclear(b);
+        const char **vals = xcalloc(sql.nparams + 1, sizeof *vals);
+        pg_param_texts(&sql, vals);
+        log_trace("db", "postgres: %s", sql.text);
+        PGresult *r = PQsendQueryParams(c->pg, sql.text, (int)sql.nparams, NULL, vals, NULL,
+                                        NULL, 0)
+                          ? pg_wait_result(c->pg, want)
+                          : NULL;
+        free(vals);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+            *n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+        } else {
+            struct pgdb_fail f;
+            pg_fail_of(c->pg, r, &f);
+            broken = pgdb_fail_is_broken(&f);
+            if (f.sqlstate && strcmp(f.sqlstate, "57014") == 0)
+                rc = want && want->gone && want->gone(want->gone_arg)
+                         ? seeki_fail(err, SEEKI_E_BUSY, "the count of '%s' was cancelled",
+                                      q->table->name)
+                         : seeki_fail(err, SEEKI_E_TIMEOUT,
+                                      "Counting the rows of '%s' took longer than %d ms",
+                                      q->table->name, budget);
+            else
+                rc = pgdb_fail_map(&f, q, e->user, e->timeout_ms, err);
         }
-    }
-    if (r) {
-        *n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-        *exact = true;
         PQclear(r);
-    } else if (!broken && strcmp(state, "57014") == 0) {
-        /* too slow to count exactly: the estimate, flagged as one */
-        seeki_err_clear(err);
-        rc = SEEKI_E_OK;
-        if (plain && est >= 0) {
-            *n = est;
-        } else if (!pg_plan_rows(e, c, q, n, &broken, &rc, err) && rc == SEEKI_E_OK) {
-            *n = est >= 0 ? est : 0;
-        }
-        *exact = false;
+        if (!broken)
+            PQclear(PQexec(c->pg, rc == SEEKI_E_OK ? "COMMIT" : "ROLLBACK"));
     }
-out:
-    if (c)
-        pg_release(e, c, broken);
+    pg_release(e, c, broken);
     db_sql_free(&sql);
     return rc;
 }
 
 /* ---- ping, open, close --------------------------------------------------------------- */
 
+/* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
+static const struct db_pool_want ping_want = {.wait_ms = -1};
+
 static enum seeki_code pg_ping(struct db_engine *base, struct seeki_err *err)
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
-    enum seeki_code rc = pg_borrow(e, &c, err);
+    enum seeki_code rc = pg_borrow(e, &ping_want, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     bool broken = false;
@@ -545,7 +696,7 @@ static enum seeki_code pg_load_tables(struct db_engine *base, struct db_table **
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
-    enum seeki_code rc = pg_borrow(e, &c, err);
+    enum seeki_code rc = pg_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     rc = pgdb_load_tables(e, c, tables, n, err);
@@ -575,6 +726,8 @@ static const struct db_engine_ops pg_ops = {
     .default_schema = "public",
     .load_tables = pg_load_tables,
     .rows_open = pg_rows_open,
+    .count_inline_below = 100000,
+    .estimate = pg_estimate,
     .count = pg_count,
     .sql_open = pg_sql_open,
     .ping = pg_ping,
@@ -596,11 +749,11 @@ enum seeki_code pgdb_open(const struct cfg *cfg, int tunnel_port, struct db_engi
         free(e);
         return rc;
     }
-    e->pool = db_pool_new(cfg->max_connections, e->timeout_ms, &pg_pool_ops, e);
+    e->pool = db_pool_new(cfg->max_connections, db_pool_wait_for(e->timeout_ms), &pg_pool_ops, e);
     /* one connection now, so an unreachable database fails at startup; and
      * proof that the session really is read-only */
     struct pg_conn *c = NULL;
-    rc = pg_borrow(e, &c, err);
+    rc = pg_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK)
         goto fail;
     bool broken = false;
