@@ -46,6 +46,9 @@ void api_display(struct api_ctx *ctx, const struct http_req *req, struct http_re
 /* Streams CSV; a HEAD request gets the headers only and runs no query. */
 void api_export(struct api_ctx *ctx, const struct http_req *req, const char *table,
                 struct http_resp *resp);
+/* GET /api/tables/{t}/stats/{column} (api/stats.c). */
+void api_stats(struct api_ctx *ctx, const struct http_req *req, const char *table,
+               const char *column, struct http_resp *resp);
 
 /* ---- rows parameters (api/params.c) ---------------------------------------- */
 
@@ -100,17 +103,20 @@ enum api_route_id {
     API_R_COUNT,
     API_R_DISPLAY,
     API_R_EXPORT,
+    API_R_STATS,
     API_R_ASSET /* anything outside /api/: embedded static files */
 };
 
 struct api_route {
     enum api_route_id id;
-    char *table; /* percent-decoded table segment (COLUMNS/ROWS/COUNT/EXPORT); heap, else NULL */
+    char *table;  /* percent-decoded table segment (COLUMNS/ROWS/COUNT/EXPORT/STATS); heap, else
+                   * NULL */
+    char *column; /* percent-decoded column segment (STATS); heap, else NULL */
 };
 
 /* Matches a raw (still percent-encoded) path against the route table. Segments
  * are split on '/' before decoding, so "sales%2Forders" is one table name.
- * Always fills out; free out->table. */
+ * Always fills out; free out->table and out->column. */
 void api_route_match(const char *raw_path, struct api_route *out);
 
 /* The http_handler SeeKi serves with (ctx is a struct api_ctx *): the route

@@ -42,6 +42,7 @@ void api_route_match(const char *raw_path, struct api_route *out)
 {
     out->id = API_R_ASSET;
     out->table = NULL;
+    out->column = NULL;
     if (strcmp(raw_path, "/api") == 0) {
         out->id = API_R_NOT_FOUND;
         return;
@@ -73,6 +74,17 @@ void api_route_match(const char *raw_path, struct api_route *out)
             out->id = API_R_COUNT;
         else
             out->id = seg_is(seg[2], len[2], "rows") ? API_R_ROWS : API_R_COLUMNS;
+    } else if (n == 4 && len[1] > 0 && len[3] > 0 && seg_is(seg[0], len[0], "tables") &&
+               seg_is(seg[2], len[2], "stats")) {
+        if (http_pct_decode(seg[1], len[1], false, &out->table) != 0 ||
+            http_pct_decode(seg[3], len[3], false, &out->column) != 0) {
+            free(out->table);
+            free(out->column);
+            out->table = out->column = NULL;
+            out->id = API_R_BAD_PATH;
+            return;
+        }
+        out->id = API_R_STATS;
     }
 }
 
@@ -86,7 +98,7 @@ static bool method_is_get(const struct http_req *req)
 static bool route_needs_data(enum api_route_id id)
 {
     return id == API_R_TABLES || id == API_R_COLUMNS || id == API_R_ROWS || id == API_R_COUNT ||
-           id == API_R_EXPORT;
+           id == API_R_EXPORT || id == API_R_STATS;
 }
 
 static void serve_asset(const struct http_req *req, struct http_resp *resp)
@@ -114,7 +126,9 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
     /* Routes that query the database wait for the tunnel; the catalog
      * (tables, columns) is cached and keeps answering meanwhile. */
     char why[SEEKI_ERR_MSG_MAX];
-    if (ctx->tunnel && (rt->id == API_R_ROWS || rt->id == API_R_COUNT || rt->id == API_R_EXPORT) &&
+    if (ctx->tunnel &&
+        (rt->id == API_R_ROWS || rt->id == API_R_COUNT || rt->id == API_R_EXPORT ||
+         rt->id == API_R_STATS) &&
         tunnel_unavailable(ctx->tunnel, why, sizeof why)) {
         http_resp_error(resp, 503, why);
         return;
@@ -141,6 +155,9 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
     case API_R_EXPORT:
         api_export(ctx, req, rt->table, resp);
         break;
+    case API_R_STATS:
+        api_stats(ctx, req, rt->table, rt->column, resp);
+        break;
     default: {
         struct seeki_err e;
         seeki_fail(&e, SEEKI_E_INTERNAL, "route %d has no handler", (int)rt->id);
@@ -152,7 +169,7 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
 void api_handle(void *ctxp, const struct http_req *req, struct http_resp *resp)
 {
     struct api_ctx *ctx = ctxp;
-    struct api_route rt = {API_R_ASSET, NULL};
+    struct api_route rt = {API_R_ASSET, NULL, NULL};
     const char *path = req->path ? req->path : "";
     bool api = strcmp(path, "/api") == 0 || strncmp(path, "/api/", 5) == 0;
     api_route_match(path, &rt);
@@ -187,4 +204,5 @@ done:
     if (api) /* API answers are never cached; assets say no-cache themselves */
         http_resp_add_header(resp, "Cache-Control", "no-store");
     free(rt.table);
+    free(rt.column);
 }

@@ -307,6 +307,8 @@ void cfg_destroy(struct cfg *c)
     strv_free(c->schemas, c->nschemas);
     strv_free(c->include, c->ninclude);
     strv_free(c->exclude, c->nexclude);
+    strv_free(c->col_exclude, c->ncol_exclude);
+    strv_free(c->sensitive, c->nsensitive);
     for (size_t i = 0; i < c->nlabels; i++) {
         free(c->labels[i].table);
         free(c->labels[i].column);

@@ -83,6 +83,12 @@ struct cfg {
     char **exclude;
     size_t nexclude;
 
+    char **col_exclude; /* columns.exclude: table.column / schema.table.column globs */
+    size_t ncol_exclude;
+    char **sensitive; /* display.sensitive: column-name globs (case-insensitive);
+                       * the built-in list when unset, none for [] */
+    size_t nsensitive;
+
     struct cfg_label *labels;   /* display.tables and display.columns */
     size_t nlabels;
 

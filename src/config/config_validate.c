@@ -11,15 +11,20 @@
 #include "util/mem.h"
 #include "util/secret.h"
 
-static const char *const val_top_keys[] = {"server",   "database", "tables", "display",
-                                           "branding", "ssh",      NULL};
+static const char *const val_top_keys[] = {"server",  "database", "tables", "columns",
+                                           "display", "branding", "ssh",    NULL};
 static const char *const val_top_keys_secrets[] = {
-    "server", "database", "tables", "display", "branding", "ssh", "secrets", NULL};
+    "server", "database", "tables", "columns", "display", "branding", "ssh", "secrets", NULL};
 static const char *const val_server_keys[] = {"host", "port", NULL};
 static const char *const val_database_keys[] = {
     "kind", "url", "max_connections", "schemas", "statement_timeout_ms", NULL};
 static const char *const val_tables_keys[] = {"include", "exclude", NULL};
-static const char *const val_display_keys[] = {"tables", "columns", NULL};
+static const char *const val_columns_keys[] = {"exclude", NULL};
+static const char *const val_display_keys[] = {"tables", "columns", "sensitive", NULL};
+/* display.sensitive when unset (SPEC §10) */
+static const char *const val_sensitive_default[] = {"*password*",    "*passwd*",  "*secret*",
+                                                    "*token*",       "*api_key*", "ssn",
+                                                    "*card_number*", "iban",      NULL};
 static const char *const val_branding_keys[] = {"title", "subtitle", NULL};
 static const char *const val_ssh_keys[] = {"host",
                                            "port",
@@ -49,6 +54,12 @@ void cfg_set_defaults(struct cfg *c)
     c->nschemas = 1;
     c->statement_timeout_ms = 30000;
     c->title = xstrdup("SeeKi");
+    size_t ns = 0;
+    while (val_sensitive_default[ns])
+        ns++;
+    c->sensitive = xcalloc(ns + 1, sizeof *c->sensitive);
+    for (c->nsensitive = 0; c->nsensitive < ns; c->nsensitive++)
+        c->sensitive[c->nsensitive] = xstrdup(val_sensitive_default[c->nsensitive]);
 }
 
 static enum seeki_code val_server(struct cfg_sect *root, struct cfg *c)
@@ -134,6 +145,26 @@ static enum seeki_code val_tables(struct cfg_sect *root, struct cfg *c)
     return rc;
 }
 
+/* [columns]: exclude globs (table.column / schema.table.column), matched at
+ * catalog load (db/catalog.c). */
+static enum seeki_code val_columns(struct cfg_sect *root, struct cfg *c)
+{
+    struct cfg_sect s;
+    enum seeki_code rc = cfg_sect_open(root, "columns", &s);
+    if (rc == SEEKI_E_OK)
+        rc = cfg_sect_keys(&s, val_columns_keys);
+    if (rc == SEEKI_E_OK)
+        rc = cfg_get_strings(&s, "exclude", false, &c->col_exclude, &c->ncol_exclude, NULL);
+    for (size_t i = 0; rc == SEEKI_E_OK && i < c->ncol_exclude; i++)
+        if (!strchr(c->col_exclude[i], '.'))
+            rc = cfg_fail_at(s.ctx, cfg_sect_pos(&s, "exclude"),
+                             "`columns.exclude` entry '%s' names no table: write table.column "
+                             "or schema.table.column (globs allowed, e.g. \"*.%s\")",
+                             c->col_exclude[i], c->col_exclude[i]);
+    cfg_sect_free(&s);
+    return rc;
+}
+
 static void val_add_label(struct cfg *c, const char *table, const char *column, const char *label)
 {
     c->labels = xrealloc(c->labels, (c->nlabels + 1) * sizeof *c->labels);
@@ -165,6 +196,8 @@ static enum seeki_code val_display(struct cfg_sect *root, struct cfg *c)
     enum seeki_code rc = cfg_sect_open(root, "display", &s);
     if (rc == SEEKI_E_OK)
         rc = cfg_sect_keys(&s, val_display_keys);
+    if (rc == SEEKI_E_OK)
+        rc = cfg_get_strings(&s, "sensitive", false, &c->sensitive, &c->nsensitive, NULL);
     if (rc == SEEKI_E_OK)
         rc = cfg_sect_open(&s, "tables", &tabs);
     if (rc == SEEKI_E_OK && tabs.obj)
@@ -343,6 +376,8 @@ enum seeki_code cfg_validate(struct cfg_ctx *ctx, json_t *doc, json_t *pos, bool
         rc = val_database(&root, c);
     if (rc == SEEKI_E_OK)
         rc = val_tables(&root, c);
+    if (rc == SEEKI_E_OK)
+        rc = val_columns(&root, c);
     if (rc == SEEKI_E_OK)
         rc = val_display(&root, c);
     if (rc == SEEKI_E_OK)

@@ -1,8 +1,11 @@
 /* Catalog building shared by the engines: from the raw relations an engine
- * found, apply tables.include / tables.exclude, name tables (SPEC §4: bare in
- * the default schema, schema.table elsewhere, both qualified on a clash),
- * attach display names and sort; plus the lookups routes use
+ * found, apply tables.include / tables.exclude, drop the columns
+ * columns.exclude names (so nothing downstream can select, search, filter,
+ * sort or export them), mark display.sensitive columns, name tables (SPEC
+ * §4: bare in the default schema, schema.table elsewhere, both qualified on
+ * a clash), attach display names and sort; plus the lookups routes use
  * (db_find_table, db_find_column). */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -50,6 +53,107 @@ void db_catalog_free(struct db_catalog *cat)
     db_tables_free(cat->tables, cat->ntables);
     cat->tables = NULL;
     cat->ntables = 0;
+}
+
+size_t db_table_drop_columns(struct db_table *t, const bool *keep, struct buf *names)
+{
+    long *map = xcalloc(t->ncols ? t->ncols : 1, sizeof *map); /* old index -> new, or -1 */
+    size_t j = 0;
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (keep[i]) {
+            map[i] = (long)j;
+            t->cols[j++] = t->cols[i];
+            continue;
+        }
+        map[i] = -1;
+        if (names) {
+            if (names->len)
+                buf_must_append(names, ", ", 2);
+            buf_must_append(names, t->cols[i].name, strlen(t->cols[i].name));
+        }
+        free(t->cols[i].name);
+        free(t->cols[i].data_type);
+        free(t->cols[i].display_name);
+    }
+    size_t dropped = t->ncols - j;
+    t->ncols = j;
+    bool pk_ok = true;
+    for (size_t k = 0; k < t->npk; k++) {
+        pk_ok = pk_ok && map[t->pk[k]] >= 0;
+        t->pk[k] = pk_ok ? (size_t)map[t->pk[k]] : 0;
+    }
+    if (!pk_ok) { /* a key with a column left out cannot order or identify rows */
+        for (size_t i = 0; i < t->ncols; i++)
+            t->cols[i].is_primary_key = false;
+        free(t->pk);
+        t->pk = NULL;
+        t->npk = 0;
+    }
+    size_t nix = 0;
+    for (size_t x = 0; x < t->nindexes; x++) {
+        struct db_index *ix = &t->indexes[x];
+        bool ok = true;
+        for (size_t k = 0; k < ix->ncols; k++) {
+            ok = ok && map[ix->cols[k]] >= 0;
+            ix->cols[k] = ok ? (size_t)map[ix->cols[k]] : 0;
+        }
+        if (ok)
+            t->indexes[nix++] = *ix;
+        else
+            free(ix->cols);
+    }
+    t->nindexes = nix;
+    free(map);
+    return dropped;
+}
+
+/* columns.exclude: does glob name column col of t? Entries are
+ * table.column or schema.table.column globs (fnmatch, case-sensitive like
+ * the names; '*' also spans dots, so "*.password_hash" matches in every
+ * schema). */
+static bool catalog_col_excluded(const char *glob, const struct db_table *t, const char *col)
+{
+    char *bare = xasprintf("%s.%s", t->relname, col);
+    char *full = xasprintf("%s.%s.%s", t->schema, t->relname, col);
+    bool hit = fnmatch(glob, bare, 0) == 0 || fnmatch(glob, full, 0) == 0;
+    free(bare);
+    free(full);
+    return hit;
+}
+
+/* Drops every column columns.exclude names, and marks display.sensitive
+ * columns. used[k] records that exclude entry k matched something. */
+static void catalog_columns_filter(const struct cfg *cfg, struct db_table *t, bool *used,
+                                   struct buf *gone)
+{
+    bool *keep = xcalloc(t->ncols ? t->ncols : 1, sizeof *keep);
+    for (size_t i = 0; i < t->ncols; i++) {
+        keep[i] = true;
+        for (size_t k = 0; k < cfg->ncol_exclude; k++)
+            if (catalog_col_excluded(cfg->col_exclude[k], t, t->cols[i].name)) {
+                keep[i] = false;
+                used[k] = true;
+            }
+    }
+    struct buf names;
+    buf_init(&names, 0);
+    if (db_table_drop_columns(t, keep, &names) > 0) {
+        if (gone->len)
+            buf_must_append(gone, "; ", 2);
+        char *line = xasprintf("%s.%s: %s", t->schema, t->relname, names.data);
+        buf_must_append(gone, line, strlen(line));
+        free(line);
+        for (size_t i = 0; i < t->ncols; i++)
+            t->cols[i].position = (int)i + 1;
+    }
+    buf_free(&names);
+    free(keep);
+    for (size_t i = 0; i < t->ncols; i++) {
+        struct db_column *c = &t->cols[i];
+        c->sensitive = false;
+        for (size_t k = 0; k < cfg->nsensitive && !c->sensitive; k++)
+            c->sensitive = fnmatch(cfg->sensitive[k], c->name, FNM_CASEFOLD) == 0;
+    }
 }
 
 /* A config entry names t when it is t's relation name (any selected schema)
@@ -160,6 +264,22 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
             db_table_free(&raw[i]);
     }
     free(raw);
+
+    bool *used = xcalloc(cfg->ncol_exclude + 1, sizeof *used);
+    struct buf gone;
+    buf_init(&gone, 0);
+    for (size_t i = 0; i < out->ntables; i++)
+        catalog_columns_filter(cfg, &out->tables[i], used, &gone);
+    if (gone.len)
+        log_info("db", "columns.exclude leaves out %s", gone.data);
+    for (size_t k = 0; k < cfg->ncol_exclude; k++)
+        if (!used[k])
+            log_warn("db",
+                     "columns.exclude entry '%s' matches no column of a shown table; check the "
+                     "spelling (table.column or schema.table.column)",
+                     cfg->col_exclude[k]);
+    buf_free(&gone);
+    free(used);
 
     for (size_t i = 0; i < out->ntables; i++) {
         struct db_table *t = &out->tables[i];

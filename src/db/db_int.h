@@ -41,6 +41,8 @@ enum db_dialect {
     DB_SQL_PG      /* "ident", $1..$n placeholders, ILIKE, typed casts */
 };
 
+struct db_sql; /* db/sql/sql.h */
+
 struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
     enum db_dialect dialect;
@@ -71,6 +73,13 @@ struct db_engine_ops {
      * says so (also while the statement runs). */
     enum seeki_code (*count)(struct db_engine *e, const struct db_query *q, int budget_ms,
                              const struct db_pool_want *want, int64_t *n, struct seeki_err *err);
+    /* Runs one read-only statement built by db/sql/ other than a page (the
+     * column statistics, db/stats.c) under the statement timeout, and
+     * hands its rows out through an iterator as wide as its result. q names
+     * the table and filters for error messages. Errors: as rows_open. */
+    enum seeki_code (*sql_open)(struct db_engine *e, const struct db_sql *sql,
+                                const struct db_query *q, struct db_iter **out,
+                                struct seeki_err *err);
     enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
     /* Frees the engine's own state (pool, handles) and the struct itself;
      * the catalog is freed by db_close before this runs. */
@@ -136,6 +145,14 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
                                  struct db_table *raw, size_t nraw, struct db_catalog *out,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_catalog_free(struct db_catalog *cat);      /* frees the tables; cat itself is caller's */
+/* Removes the columns of t whose keep[i] is false (columns.exclude, or
+ * PostgreSQL columns the role may not SELECT): frees them, closes the gaps,
+ * and remaps the primary key and indexes onto the remaining columns -- a
+ * key or index that used a removed column is dropped, so nothing built
+ * from the table ever names one. Positions are left as they are. Appends
+ * the removed names to names (", "-separated) when names is not NULL.
+ * Returns how many were removed. */
+size_t db_table_drop_columns(struct db_table *t, const bool *keep, struct buf *names);
 void db_table_free(struct db_table *t);            /* frees t's members, not t */
 void db_tables_free(struct db_table *t, size_t n); /* members of each, then the array */
 

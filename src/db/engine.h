@@ -53,6 +53,7 @@ struct db_column {
     bool is_nullable;
     bool is_primary_key;
     bool no_order;       /* the type has no ordering (json, point, xml): not sortable */
+    bool sensitive;      /* the name matches display.sensitive: the UI masks its cells */
     int position;        /* 1-based ordinal in the table */
 };
 
@@ -330,6 +331,41 @@ void db_bounds_remember(struct db_engine *e, const struct db_query *q, int64_t p
 bool db_bounds_near(struct db_engine *e, const struct db_query *q, int64_t page_size,
                     int64_t page, const struct db_total *tot, int64_t *from,
                     struct db_keyval **keys, size_t *nkeys);
+
+/* ---- column statistics (db/stats.c; SPEC §10) --------------------------------
+ *
+ * Figures for one column over q's matching rows (search and filters; sorts
+ * and paging ignored). Work is bounded: up to DB_STATS_EXACT_MAX matching
+ * rows every one is read and exact is true; beyond, PostgreSQL tables read
+ * a TABLESAMPLE SYSTEM sample of about DB_STATS_EXACT_MAX rows (the
+ * percentage from the row estimate) and everything else the first
+ * DB_STATS_EXACT_MAX matching rows, and exact is false: count, nulls,
+ * distinct and the top counts then describe the rows read. */
+#define DB_STATS_EXACT_MAX 100000
+#define DB_STATS_TOP_MAX 10
+
+struct db_stats {
+    int64_t count;    /* rows read (all matching rows when exact) */
+    int64_t nulls;    /* of them, NULL in the column */
+    int64_t distinct; /* distinct non-NULL values */
+    bool exact;
+    bool has_minmax;           /* the type is ordered (not booleans, nothing without an order) */
+    bool has_avg;              /* a number (Number or Decimal, not money) */
+    bool has_top;              /* not a number */
+    struct db_keyval min, max; /* DB_CELL_NULL when there is no non-NULL value */
+    struct db_keyval avg;      /* as a double's text or REAL; NULL when none */
+    struct db_keyval top[DB_STATS_TOP_MAX]; /* most frequent first, ties by value */
+    int64_t top_count[DB_STATS_TOP_MAX];
+    size_t ntop;
+};
+
+/* Errors: as db_rows_open / db_count. On success free out with
+ * db_stats_free (also safe after a failure). */
+enum seeki_code db_stats(struct db_engine *e, const struct db_query *q, size_t col,
+                         struct db_stats *out, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_stats_free(struct db_stats *s);
+/* A key value as a cell (borrowing its bytes), for db_cell_json. */
+struct db_cell db_keyval_cell(const struct db_keyval *v);
 
 /* Cheap liveness check through the pool (status route, seeki check). Never
  * waits for a busy pool: SEEKI_E_BUSY when every connection is lent out. */

@@ -25,11 +25,13 @@ def test_every_config_key_is_documented():
     doc = read("docs/configuration.md")
     sections = {"server": "val_server_keys", "database": "val_database_keys",
                 "tables": "val_tables_keys", "branding": "val_branding_keys",
-                "ssh": "val_ssh_keys"}
+                "ssh": "val_ssh_keys", "columns": "val_columns_keys",
+                "display": "val_display_keys"}
     missing = []
     for section, table in sections.items():
         for key in c_string_table(src, table):
-            if "`%s.%s`" % (section, key) not in doc:
+            # display.tables / display.columns are documented with their <table> part
+            if "`%s.%s`" % (section, key) not in doc and "`%s.%s." % (section, key) not in doc:
                 missing.append("%s.%s" % (section, key))
     assert not missing, "config keys missing from docs/configuration.md: %s" % missing
 
@@ -55,10 +57,13 @@ def test_every_rows_field_and_route_is_documented():
     doc = read("docs/api.md")
     for field in ["columns", "rows", "total_rows", "total_rows_exact", "page", "page_size",
                   "next_cursor", "prev_cursor", "display_name", "data_type", "display_type",
-                  "is_nullable", "is_primary_key", "sortable", "row_count_estimate"]:
+                  "is_nullable", "is_primary_key", "sortable", "sensitive",
+                  "nulls", "distinct", "avg", "top", "exact",
+                  "row_count_estimate"]:
         assert field in doc, "field %s missing from docs/api.md" % field
     for route in ["/api/status", "/api/tables", "/api/tables/{t}/columns",
-                  "/api/tables/{t}/rows", "/api/config/display", "/api/export/{t}/csv"]:
+                  "/api/tables/{t}/rows", "/api/config/display", "/api/export/{t}/csv",
+                  "/api/tables/{t}/stats/{column}"]:
         assert route in doc, "route %s missing from docs/api.md" % route
 
 

@@ -108,12 +108,13 @@ export async function startSeeki(opts = {}) {
 }
 
 // One seeki and one Chromium for a test file: started before its tests,
-// stopped after them (also when a test fails). onReady receives both.
-export function useServerAndBrowser(onReady) {
+// stopped after them (also when a test fails). onReady receives both;
+// seekiOpts go to startSeeki (e.g. {toml} for extra config).
+export function useServerAndBrowser(onReady, seekiOpts = {}) {
   let server;
   let browser;
   before(async () => {
-    server = await startSeeki();
+    server = await startSeeki(seekiOpts);
     browser = await launchBrowser();
     onReady(server, browser);
   });

@@ -126,6 +126,23 @@ BANDS = [
 ]
 
 
+# accounts: column insight (SPEC §10). password_hash and internal_note are
+# left out by columns.exclude in the fixture config; api_token, ssn and IBAN
+# match the default display.sensitive list, the others do not.
+ACCOUNT_COLS = ["id", "username", "password_hash", "api_token", "ssn", "IBAN", "balance",
+                "internal_note"]
+ACCOUNT_TYPES = {"id": "INTEGER", "username": "TEXT", "password_hash": "TEXT",
+                 "api_token": "TEXT", "ssn": "TEXT", "IBAN": "TEXT", "balance": "REAL",
+                 "internal_note": "TEXT"}
+ACCOUNT_SHOWN = ["id", "username", "api_token", "ssn", "IBAN", "balance"]
+ACCOUNT_SENSITIVE = {"api_token", "ssn", "IBAN"}
+ACCOUNTS = [
+    (1, "ada", "hash-zebracorn-1", "tok-aaa", "111-22-3333", "DE001", 10.5, "note-okapi-1"),
+    (2, "brian", "hash-zebracorn-2", "tok-bbb", None, "FR002", None, "note-okapi-2"),
+    (3, "chloe", "hash-zebracorn-3", None, "333-44-5555", None, -3.25, None),
+]
+
+
 def build(path):
     """Creates the fixture database at path (must not exist)."""
     con = sqlite3.connect(path)
@@ -163,6 +180,9 @@ def build(path):
         );
         CREATE TABLE hidden_stuff (id INTEGER PRIMARY KEY NOT NULL, secret TEXT);
         CREATE TABLE bands (id INTEGER PRIMARY KEY NOT NULL, name TEXT, country TEXT);
+        CREATE TABLE accounts (id INTEGER PRIMARY KEY NOT NULL, username TEXT,
+            password_hash TEXT, api_token TEXT, ssn TEXT, "IBAN" TEXT, balance REAL,
+            internal_note TEXT);
         CREATE VIEW active_drivers AS
             SELECT id, name, city FROM drivers WHERE is_active = 1;
     """)
@@ -174,6 +194,7 @@ def build(path):
     con.executemany('INSERT INTO "OrderLines" VALUES (?, ?, ?, ?)', ORDERLINES)
     con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", EVENTS)
     con.executemany("INSERT INTO bands VALUES (?, ?, ?)", BANDS)
+    con.executemany("INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ACCOUNTS)
     con.executemany("INSERT INTO hidden_stuff VALUES (?, ?)",
                     [(i, "secret %d" % i) for i in range(1, HIDDEN_ROWS + 1)])
     con.commit()
@@ -197,6 +218,9 @@ port = 3141
 
 [tables]
 exclude = ["hidden_stuff"]
+
+[columns]
+exclude = ["accounts.password_hash", "*.internal_note"]
 
 [display.tables]
 drivers = "Our Drivers"
@@ -257,6 +281,9 @@ def build_pg_sql():
            "value double precision, created_at timestamp, flag boolean);",
            "CREATE TABLE hidden_stuff (id integer PRIMARY KEY NOT NULL, secret text);",
            "CREATE TABLE bands (id integer PRIMARY KEY NOT NULL, name text, country text);",
+           'CREATE TABLE accounts (id integer PRIMARY KEY NOT NULL, username text, '
+           'password_hash text, api_token text, ssn text, "IBAN" text, '
+           'balance double precision, internal_note text);',
            "CREATE VIEW active_drivers AS SELECT id, name, city FROM drivers "
            "WHERE is_active;"]
     sql.append(_pg_insert("drivers", DRIVER_COLS, dt,
@@ -272,6 +299,8 @@ def build_pg_sql():
                           {"id": "integer", "name": "text", "country": "text"}, BANDS))
     sql.append(_pg_insert("hidden_stuff", ["id", "secret"], {"id": "integer", "secret": "text"},
                           [(i, "secret %d" % i) for i in range(1, HIDDEN_ROWS + 1)]))
+    sql.append(_pg_insert("accounts", ACCOUNT_COLS,
+                          {c: PG_TYPES[t] for c, t in ACCOUNT_TYPES.items()}, ACCOUNTS))
     sql.append("ANALYZE;")
     return "\n".join(sql)
 
@@ -279,6 +308,7 @@ def build_pg_sql():
 EXPECTED_TABLES = {  # public name -> (kind, row count)
     "OrderLines": ("table", len(ORDERLINES)),
     "bands": ("table", len(BANDS)),
+    "accounts": ("table", len(ACCOUNTS)),
     "active_drivers": ("view", sum(1 for r in DRIVERS if r["is_active"] == 1)),
     "drivers": ("table", len(DRIVERS)),
     "empty_table": ("table", 0),

@@ -70,8 +70,9 @@ def test_columns_drivers_every_field(client):
     for c in cols:
         n = c["name"]
         assert set(c) == {"name", "display_name", "data_type", "display_type", "is_nullable",
-                          "is_primary_key", "sortable"}, c
+                          "is_primary_key", "sortable", "sensitive"}, c
         assert c["sortable"] is True, c  # every SQLite column sorts
+        assert c["sensitive"] is False, c  # no name matches display.sensitive
         assert c["data_type"] == F.DRIVER_TYPES[n], c
         assert c["display_type"] == F.DRIVER_DISPLAY_TYPES[n], c
         assert c["is_nullable"] is (n not in F.DRIVER_NOT_NULL), c

@@ -72,6 +72,7 @@ export const api = {
   rows: (table, params, o) => request(`/api/tables/${seg(table)}/rows?${params}`, o),
   // Waits (server side, up to 2 s) for a background exact count of the view.
   count: (table, params, o) => request(`/api/tables/${seg(table)}/count?${params}`, o),
+  stats: (table, column, params, o) => request(`/api/tables/${seg(table)}/stats/${seg(column)}?${params}`, o),
   exportUrl: (table, params) => {
     const q = params.toString();
     return `/api/export/${seg(table)}/csv${q ? '?' + q : ''}`;

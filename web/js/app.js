@@ -14,8 +14,9 @@ import { hideBanner } from './banner.js';
 import { initTheme, renderThemeButton } from './theme.js';
 import { loadBranding } from './branding.js';
 import { renderHeader } from './toolbar.js';
-import { initView, leaveTable, loadRows, openTable } from './view.js';
+import { initView, leaveTable, loadRows, openTable, rerenderColumns } from './view.js';
 import { closeDetail, copyCell, initRowDetail, isDetailOpen, moveDetail, openDetail } from './rowdetail.js';
+import { maskedCellHtml, revealCell } from './stats.js';
 import { clearFilters, clearSort, editFilter, initColumns, openColumnMenu, removeFilter, sortBy } from './columns.js';
 import { initSearch, removeSearch } from './search.js';
 import {
@@ -25,17 +26,30 @@ import { initKeys } from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 
+// A click on a masked cell (or the detail panel's Reveal) shows that value of
+// page row r wherever the row is on screen (stats.js keeps what is revealed).
+function revealValue(r, colName) {
+  const row = store.resp && store.resp.rows[r];
+  const col = store.columns && store.columns.find((c) => c.name === colName);
+  if (!row || !col) return;
+  revealCell(row, col);
+  rerenderColumns(null);
+}
+
 const grid = new Grid($('grid'), $('grid-wrap'), {
   onSort: (col, additive) => sortBy(col.name, additive),
   onMenu: (col, anchor) => openColumnMenu(col, anchor),
   onDetail: (r) => openDetail(r),
   onCopy: (r, col) => copyCell(r, col),
   onFocusRow: (r) => { if (isDetailOpen()) openDetail(r, false); },
+  maskedHtml: (row, col) => maskedCellHtml(row, col),
+  onReveal: (r, col) => revealValue(r, col.name),
 });
 const popover = new Popover();
 const detail = new DetailPanel($('detail'), {
   onClose: () => closeDetail(),
   onMove: (d) => moveDetail(d),
+  onReveal: (colName) => revealValue(grid.focusedRow() ?? 0, colName),
 });
 
 // Buttons with data-act outside the popover and the detail panel (which

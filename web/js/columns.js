@@ -9,6 +9,7 @@ import { columnMenu, columnChooser } from './menu.js';
 import { store, savePrefs, visibleColumns } from './store.js';
 import { navigateView } from './router.js';
 import { rerenderColumns } from './view.js';
+import { setColumnRevealed } from './stats.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -98,6 +99,11 @@ export function openColumnMenu(col, anchor) {
       store.prefs.pinned = store.prefs.pinned.filter((n) => n !== col.name);
       if (on) store.prefs.pinned.push(col.name);
       savePrefs();
+      rerenderColumns(col.name);
+    },
+    onReveal: (on) => {
+      popover.close();
+      setColumnRevealed(col, on);
       rerenderColumns(col.name);
     },
     onHide: () => {

@@ -4,7 +4,7 @@
 import { detailHtml, esc, formatInt, typeLabel } from './format.js';
 
 export class DetailPanel {
-  // handlers: onClose(), onMove(delta)
+  // handlers: onClose(), onMove(delta), onReveal(colName) (a masked value)
   constructor(el, handlers) {
     this.el = el;
     this.h = handlers;
@@ -15,16 +15,18 @@ export class DetailPanel {
       if (b.dataset.act === 'close') this.h.onClose();
       else if (b.dataset.act === 'prev') this.h.onMove(-1);
       else if (b.dataset.act === 'next') this.h.onMove(1);
+      else if (b.dataset.act === 'reveal' && this.h.onReveal) this.h.onReveal(b.dataset.col);
     });
   }
 
-  // {row, columns: all columns in schema order, hidden: Set, rowNumber, total, exact, hasPrev, hasNext}
+  // {row, columns: all columns in schema order, hidden: Set, rowNumber, total, exact, hasPrev, hasNext,
+  //  masked(col) -> masked HTML or null}
   show(d) {
     const rows = d.columns.map((col) => `
       <div class="dl-row${d.hidden.has(col.name) ? ' is-hidden' : ''}" data-col="${esc(col.name)}">
         <dt><span class="dl-name">${esc(col.display_name)}</span>
           <span class="pm-type">${esc(typeLabel(col))}${d.hidden.has(col.name) ? ' · hidden in grid' : ''}</span></dt>
-        <dd>${detailHtml(d.row[col.name], col)}</dd>
+        <dd>${this.valueHtml(d, col)}</dd>
       </div>`).join('');
     const of = d.total === null || d.total === undefined ? '' : ` of ${d.exact ? '' : 'about '}${formatInt(d.total)}`;
     this.el.innerHTML = `
@@ -39,6 +41,12 @@ export class DetailPanel {
       <dl class="detail-list">${rows}</dl>`;
     this.el.hidden = false;
     this.open = true;
+  }
+
+  valueHtml(d, col) {
+    const m = d.masked ? d.masked(col) : null;
+    if (!m) return detailHtml(d.row[col.name], col);
+    return `${m} <button type="button" class="btn-link" data-act="reveal" data-col="${esc(col.name)}">Reveal</button>`;
   }
 
   // Returns true when it was open.

@@ -9,7 +9,8 @@ const SKELETON_ROWS = 8;
 
 export class Grid {
   // handlers: onSort(col, additive), onMenu(col, anchorEl), onDetail(rowIndex),
-  //           onCopy(rowIndex, col), onFocusRow(rowIndex)
+  //           onCopy(rowIndex, col), onFocusRow(rowIndex),
+  //           maskedHtml(row, col) -> HTML of a masked cell or null, onReveal(rowIndex, col)
   constructor(table, scroller, handlers) {
     this.table = table;
     this.scroller = scroller;
@@ -107,6 +108,11 @@ export class Grid {
       const num = this.first + r;
       let tr = `<tr role="row" aria-rowindex="${num + 1}" data-r="${r}"><th class="rownum" role="rowheader">${num}</th>`;
       for (let c = 0; c < n; c++) {
+        const mask = cols[c].sensitive && this.h.maskedHtml ? this.h.maskedHtml(row, cols[c]) : null;
+        if (mask) {
+          tr += `<td role="gridcell" tabindex="-1" data-c="${c}" data-masked="1" class="c-masked${pre[c]}" title="Sensitive: click to reveal">${mask}</td>`;
+          continue;
+        }
         const p = cellParts(row[cols[c].name], cols[c]);
         tr += `<td role="gridcell" tabindex="-1" data-c="${c}" class="${p.cls}${pre[c]}"${p.title ? ` title="${esc(p.title)}"` : ''}>${p.html}</td>`;
       }
@@ -235,7 +241,8 @@ export class Grid {
     const sel = window.getSelection();
     if (sel && !sel.isCollapsed && p.cell.contains(sel.anchorNode)) return; // selecting text
     this.focusCell(p.r, p.c);
-    this.h.onDetail(p.r);
+    if (p.cell.dataset.masked && this.h.onReveal) this.h.onReveal(p.r, col);
+    else this.h.onDetail(p.r);
   }
 
   onKey(e) {

@@ -4,6 +4,7 @@
 
 import { ApiError } from './api.js';
 import { esc, filterHelp, filterPlaceholder, formatInt, typeLabel } from './format.js';
+import { maskGroupHtml, mountStats } from './stats.js';
 
 export class Popover {
   constructor() {
@@ -64,7 +65,8 @@ let menuSeq = 0;
 
 // ctx: {sortDir: 'asc'|'desc'|null, sortIndex, filter: string, pinned: bool,
 //       onSort(dir|null), onFilter(expr), count(expr, signal) -> Promise<{total, exact}>,
-//       onPin(bool), onHide(), canHide: bool}
+//       onPin(bool), onHide(), canHide: bool, onReveal(bool) (sensitive columns),
+//       onPick(expr) (a statistics top value; stats.js)}
 export function columnMenu(col, ctx) {
   const id = `colmenu-${++menuSeq}`;
   const el = document.createElement('div');
@@ -98,7 +100,9 @@ export function columnMenu(col, ctx) {
     <div class="pm-group" role="group" aria-label="Column">
       <button type="button" class="pm-item" data-act="pin"><span class="pm-ic" aria-hidden="true">⇤</span>${ctx.pinned ? 'Unpin column' : 'Pin to left'}</button>
       <button type="button" class="pm-item" data-act="hide"${ctx.canHide ? '' : ' disabled'}><span class="pm-ic" aria-hidden="true">⊘</span>Hide column</button>
-    </div>`;
+    </div>
+    ${maskGroupHtml(col)}
+    <div class="pm-stats"></div>`;
 
   const input = el.querySelector('.pm-input');
   const countEl = el.querySelector('.pm-count');
@@ -150,10 +154,13 @@ export function columnMenu(col, ctx) {
     else if (act === 'clearfilter') ctx.onFilter('');
     else if (act === 'pin') ctx.onPin(!ctx.pinned);
     else if (act === 'hide') ctx.onHide();
+    else if (act === 'reveal' || act === 'mask') ctx.onReveal(act === 'reveal');
   });
+  const stopStats = mountStats(el.querySelector('.pm-stats'), col, (expr) => ctx.onFilter(expr));
   el.cleanup = () => {
     clearTimeout(timer);
     if (ctrl) ctrl.abort();
+    stopStats();
   };
   return { el, input };
 }

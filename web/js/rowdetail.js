@@ -5,6 +5,7 @@
 import { copyText } from './format.js';
 import { toast, writeClipboard } from './clipboard.js';
 import { store } from './store.js';
+import { maskedCellHtml } from './stats.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +37,7 @@ export function openDetail(r, focusPanel = true) {
     exact: resp.total_rows_exact !== false,
     hasPrev: r > 0,
     hasNext: r < resp.rows.length - 1,
+    masked: (col) => maskedCellHtml(resp.rows[r], col),
   });
   $('grid-wrap').querySelectorAll('tr.is-detail').forEach((tr) => tr.classList.remove('is-detail'));
   const tr = $('grid').tBodies[0] && $('grid').tBodies[0].rows[r];

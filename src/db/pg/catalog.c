@@ -172,24 +172,11 @@ static void pgcat_drop_unreadable(struct db_table *t, const bool *readable)
         return;
     struct buf names;
     buf_init(&names, 0);
-    size_t j = 0;
-    for (size_t i = 0; i < t->ncols; i++) {
-        if (readable[i]) {
-            t->cols[j++] = t->cols[i];
-            continue;
-        }
-        if (names.len)
-            buf_must_append(&names, ", ", 2);
-        buf_must_append(&names, t->cols[i].name, strlen(t->cols[i].name));
-        free(t->cols[i].name);
-        free(t->cols[i].data_type);
-        free(t->cols[i].display_name);
-    }
+    (void)db_table_drop_columns(t, readable, &names);
     log_warn("db",
              "Table %s.%s: this role may not read column(s) %s, so SeeKi shows only the other "
              "%zu; to show them, GRANT SELECT on those columns to the role",
              t->schema, t->relname, names.data, keep);
-    t->ncols = j;
     buf_free(&names);
 }
 

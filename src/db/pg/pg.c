@@ -390,6 +390,38 @@ static enum seeki_code pg_iter_next(struct db_iter *base, const struct db_cell *
 
 static const struct db_iter_ops pg_iter_ops = {pg_iter_next, pg_iter_close};
 
+/* Sends a built statement and wraps it in an iterator (stream: single-row
+ * mode, or with cursor a server-side cursor read in batches; else the whole
+ * result is read and handed out last to first, for a reverse page). */
+static enum seeki_code pg_open(struct pg_engine *e, const struct db_sql *sql,
+                               const struct db_query *q, bool stream, bool cursor,
+                               struct db_iter **out, struct seeki_err *err)
+{
+    struct pg_iter *it = xcalloc(1, sizeof *it);
+    it->base.ops = &pg_iter_ops;
+    it->e = e;
+    it->t = q->table;
+    it->stream = stream;
+    it->cursor = cursor;
+    it->keys_only = q->keys_only;
+    it->nrow = q->table->ncols ? q->table->ncols : 1;
+    it->row = xcalloc(it->nrow, sizeof *it->row);
+    /* The statement is sent (and its first row read) now: nothing of q is
+     * needed afterwards, so the caller may free it while exporting. */
+    enum seeki_code rc = pg_start(e, sql, it->stream, it->cursor, q, &it->c, &it->res, err);
+    if (rc == SEEKI_E_OK && !it->stream) {
+        pg_drain(it->c->pg); /* the whole page is in res: the connection is free */
+        pg_release(e, it->c, false);
+        it->c = NULL;
+    }
+    if (rc != SEEKI_E_OK) {
+        pg_iter_close(&it->base);
+        return rc;
+    }
+    *out = &it->base;
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code pg_rows_open(struct db_engine *base, const struct db_query *q,
                                     struct db_iter **out, struct seeki_err *err)
 {
@@ -402,30 +434,16 @@ static enum seeki_code pg_rows_open(struct db_engine *base, const struct db_quer
     enum seeki_code rc = db_sql_select(DB_SQL_PG, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    struct pg_iter *it = xcalloc(1, sizeof *it);
-    it->base.ops = &pg_iter_ops;
-    it->e = e;
-    it->t = q->table;
-    it->stream = !q->reverse;
-    it->cursor = q->bulk && it->stream && q->limit < 0;
-    it->keys_only = q->keys_only;
-    it->nrow = q->table->ncols ? q->table->ncols : 1;
-    it->row = xcalloc(it->nrow, sizeof *it->row);
-    /* The statement is sent (and its first row read) now: nothing of q is
-     * needed afterwards, so the caller may free it while exporting. */
-    rc = pg_start(e, &sql, it->stream, it->cursor, q, &it->c, &it->res, err);
+    rc = pg_open(e, &sql, q, !q->reverse, q->bulk && !q->reverse && q->limit < 0, out, err);
     db_sql_free(&sql);
-    if (rc == SEEKI_E_OK && !it->stream) {
-        pg_drain(it->c->pg); /* the whole page is in res: the connection is free */
-        pg_release(e, it->c, false);
-        it->c = NULL;
-    }
-    if (rc != SEEKI_E_OK) {
-        pg_iter_close(&it->base);
-        return rc;
-    }
-    *out = &it->base;
-    return SEEKI_E_OK;
+    return rc;
+}
+
+static enum seeki_code pg_sql_open(struct db_engine *base, const struct db_sql *sql,
+                                   const struct db_query *q, struct db_iter **out,
+                                   struct seeki_err *err)
+{
+    return pg_open((struct pg_engine *)base, sql, q, true, false, out, err);
 }
 
 /* ---- counts ----------------------------------------------------------------------- */
@@ -711,6 +729,7 @@ static const struct db_engine_ops pg_ops = {
     .count_inline_below = 100000,
     .estimate = pg_estimate,
     .count = pg_count,
+    .sql_open = pg_sql_open,
     .ping = pg_ping,
     .destroy = pg_destroy,
     .opened = pg_opened,

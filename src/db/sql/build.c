@@ -32,7 +32,7 @@ int db_sql_quote_ident(struct buf *out, const char *ident)
     return buf_putc(out, '"');
 }
 
-static void sqlb_ident(struct sqlb *b, const char *ident)
+void db_sqlb_ident(struct sqlb *b, const char *ident)
 {
     if (db_sql_quote_ident(&b->text, ident) != 0)
         b->full = true;
@@ -156,13 +156,13 @@ static bool sql_pg_plain_text(const struct db_column *c)
 static void sqlb_text_expr(struct sqlb *b, const struct db_column *c)
 {
     if (sql_class_of(c->vtype) == SC_TEXT && (b->d == DB_SQL_SQLITE || sql_pg_plain_text(c))) {
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
     } else if (b->d == DB_SQL_PG) {
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
         db_sqlb_puts(b, "::text");
     } else {
         db_sqlb_puts(b, "CAST(");
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
         db_sqlb_puts(b, " AS TEXT)");
     }
 }
@@ -181,11 +181,11 @@ static void sqlb_cmp_lhs(struct sqlb *b, const struct db_column *c, const struct
     bool timed = (f->a && strlen(f->a) > 10) || (f->b && strlen(f->b) > 10);
     if (sc == SC_DATE && b->d == DB_SQL_SQLITE && timed) {
         db_sqlb_puts(b, "replace(");
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
         db_sqlb_puts(b, ", 'T', ' ')");
         return;
     }
-    sqlb_ident(b, c->name);
+    db_sqlb_ident(b, c->name);
 }
 
 /* One comparison operand with its binding and cast. */
@@ -251,7 +251,7 @@ static void sqlb_bool(struct sqlb *b, const struct db_column *c, const struct db
 {
     bool yes = f->a && strcmp(f->a, "1") == 0;
     if (b->d == DB_SQL_PG) {
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
         db_sqlb_puts(b, " = ");
         (void)sqlb_param_text(b, yes ? "true" : "false");
         db_sqlb_puts(b, "::boolean");
@@ -259,11 +259,11 @@ static void sqlb_bool(struct sqlb *b, const struct db_column *c, const struct db
     }
     /* SQLite has no boolean storage: 1/0 (any numeric form), or words. */
     db_sqlb_puts(b, "(");
-    sqlb_ident(b, c->name);
+    db_sqlb_ident(b, c->name);
     db_sqlb_puts(b, " = ");
     db_sqlb_param_int(b, yes ? 1 : 0);
     db_sqlb_puts(b, " OR lower(");
-    sqlb_ident(b, c->name);
+    db_sqlb_ident(b, c->name);
     db_sqlb_puts(b, yes ? ") IN ('true', 't', 'yes', 'y'))" : ") IN ('false', 'f', 'no', 'n'))");
 }
 
@@ -284,7 +284,7 @@ static enum seeki_code sqlb_filter(struct sqlb *b, const struct db_filter *f, st
     switch (f->op) {
     case DB_F_IS_NULL:
     case DB_F_NOT_NULL:
-        sqlb_ident(b, c->name);
+        db_sqlb_ident(b, c->name);
         db_sqlb_puts(b, f->op == DB_F_IS_NULL ? " IS NULL" : " IS NOT NULL");
         break;
     case DB_F_CONTAINS:
@@ -349,7 +349,7 @@ static void sqlb_search(struct sqlb *b, const char *search)
     db_sqlb_puts(b, ")");
 }
 
-static enum seeki_code sqlb_check(const struct db_query *q, struct seeki_err *err)
+enum seeki_code db_sqlb_check(const struct db_query *q, struct seeki_err *err)
 {
     if (!q || !q->table)
         return seeki_fail(err, SEEKI_E_INTERNAL, "query without a table");
@@ -399,12 +399,12 @@ static enum seeki_code sqlb_where_seek(struct sqlb *b, const struct db_query *q,
     return db_sqlb_seek(b, q, err);
 }
 
-static void sqlb_from(struct sqlb *b)
+void db_sqlb_from(struct sqlb *b)
 {
     db_sqlb_puts(b, " FROM ");
-    sqlb_ident(b, b->t->schema);
+    db_sqlb_ident(b, b->t->schema);
     db_sqlb_puts(b, ".");
-    sqlb_ident(b, b->t->relname);
+    db_sqlb_ident(b, b->t->relname);
 }
 
 /* The physical row id's name: SQLite's rowid unless a column shadows it
@@ -431,7 +431,7 @@ static void sqlb_order_key(struct sqlb *b, bool *first, const struct db_column *
 {
     db_sqlb_puts(b, *first ? " ORDER BY " : ", ");
     *first = false;
-    sqlb_ident(b, c->name);
+    db_sqlb_ident(b, c->name);
     db_sqlb_puts(b, desc ? " DESC" : " ASC");
     /* NULLs last ascending, first descending (SPEC §5); a NOT NULL column
      * needs no clause, which keeps SQLite able to walk an index. */
@@ -511,7 +511,7 @@ void db_sqlb_key_expr(struct sqlb *b, const struct db_order_key *k)
     if (k->col < 0)
         db_sqlb_puts(b, sql_rowid_name(b->d, b->t));
     else
-        sqlb_ident(b, b->t->cols[k->col].name);
+        db_sqlb_ident(b, b->t->cols[k->col].name);
 }
 
 void db_sqlb_limit(struct sqlb *b, const struct db_query *q)
@@ -529,8 +529,7 @@ void db_sqlb_limit(struct sqlb *b, const struct db_query *q)
     }
 }
 
-static void sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q,
-                      struct db_sql *out)
+void db_sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q, struct db_sql *out)
 {
     memset(out, 0, sizeof *out);
     b->d = d;
@@ -540,7 +539,7 @@ static void sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *
     buf_init(&b->text, BUF_MAX_SQL);
 }
 
-static enum seeki_code sqlb_finish(struct sqlb *b, enum seeki_code rc, struct seeki_err *err)
+enum seeki_code db_sqlb_finish(struct sqlb *b, enum seeki_code rc, struct seeki_err *err)
 {
     if (rc == SEEKI_E_OK && b->full)
         rc = seeki_fail(err, SEEKI_E_INTERNAL,
@@ -564,7 +563,7 @@ void db_sqlb_select_from(struct sqlb *b, const struct db_query *q)
         for (; nsel < q->table->ncols; nsel++) {
             if (nsel)
                 db_sqlb_puts(b, ", ");
-            sqlb_ident(b, q->table->cols[nsel].name);
+            db_sqlb_ident(b, q->table->cols[nsel].name);
         }
     if (q->keys_only || q->with_keys) {
         struct db_order_key *keys = NULL;
@@ -578,7 +577,7 @@ void db_sqlb_select_from(struct sqlb *b, const struct db_query *q)
     }
     if (nsel == 0)
         db_sqlb_puts(b, "NULL");
-    sqlb_from(b);
+    db_sqlb_from(b);
 }
 
 enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struct db_sql *out,
@@ -586,16 +585,16 @@ enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struc
 {
     struct sqlb b;
     memset(out, 0, sizeof *out);
-    enum seeki_code rc = sqlb_check(q, err);
+    enum seeki_code rc = db_sqlb_check(q, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    sqlb_init(&b, d, q, out);
+    db_sqlb_init(&b, d, q, out);
     bool done = false;
     if (q->seek) {
         /* an ascending read with a nullable key: one index range per branch */
         rc = db_sqlb_seek_union(&b, q, &done, err);
         if (rc != SEEKI_E_OK || done)
-            return sqlb_finish(&b, rc, err);
+            return db_sqlb_finish(&b, rc, err);
     }
     db_sqlb_select_from(&b, q);
     rc = sqlb_where_seek(&b, q, err);
@@ -603,7 +602,7 @@ enum seeki_code db_sql_select(enum db_dialect d, const struct db_query *q, struc
         rc = sqlb_order(&b, q, err);
     if (rc == SEEKI_E_OK)
         db_sqlb_limit(&b, q);
-    return sqlb_finish(&b, rc, err);
+    return db_sqlb_finish(&b, rc, err);
 }
 
 enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct db_sql *out,
@@ -611,14 +610,14 @@ enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct
 {
     struct sqlb b;
     memset(out, 0, sizeof *out);
-    enum seeki_code rc = sqlb_check(q, err);
+    enum seeki_code rc = db_sqlb_check(q, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    sqlb_init(&b, d, q, out);
+    db_sqlb_init(&b, d, q, out);
     db_sqlb_puts(&b, "SELECT COUNT(*)");
-    sqlb_from(&b);
+    db_sqlb_from(&b);
     rc = db_sqlb_where(&b, q, err);
-    return sqlb_finish(&b, rc, err);
+    return db_sqlb_finish(&b, rc, err);
 }
 
 void db_sql_free(struct db_sql *s)

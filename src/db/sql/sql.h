@@ -79,6 +79,18 @@ struct sqlb {
 };
 
 void db_sqlb_puts(struct sqlb *b, const char *s);
+/* Starts a statement for q's table into out (emptied). */
+void db_sqlb_init(struct sqlb *b, enum db_dialect d, const struct db_query *q, struct db_sql *out);
+/* Ends it: on rc == SEEKI_E_OK (and the text fitting BUF_MAX_SQL) out gets
+ * the text; otherwise out is emptied and the error returned. */
+enum seeki_code db_sqlb_finish(struct sqlb *b, enum seeki_code rc,
+                               struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Checks q's sort and filter column indexes against its table. */
+enum seeki_code db_sqlb_check(const struct db_query *q, struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Appends ident quoted ("a""b"). */
+void db_sqlb_ident(struct sqlb *b, const char *ident);
+/* " FROM "schema"."rel"" of the statement's table. */
+void db_sqlb_from(struct sqlb *b);
 /* Adds a parameter (text owned by the statement from now on) and writes its
  * placeholder. */
 void db_sqlb_param_take(struct sqlb *b, enum db_param_kind kind, char *text, int64_t i, double d);
@@ -104,6 +116,34 @@ enum seeki_code db_sqlb_seek(struct sqlb *b, const struct db_query *q, struct se
  * sets *done; else writes nothing and clears *done. */
 enum seeki_code db_sqlb_seek_union(struct sqlb *b, const struct db_query *q, bool *done,
                                    struct seeki_err *err);
+
+/* ---- column statistics (stats.c) ------------------------------------------ */
+
+/* Where a statistics statement reads the column's values: every matching
+ * row, the first limit matching rows, or (PostgreSQL tables) the matching
+ * rows of a TABLESAMPLE SYSTEM (pct) REPEATABLE sample, so all statements
+ * of one answer see the same sample. */
+enum db_stats_src { DB_STATS_SRC_ALL, DB_STATS_SRC_LIMIT, DB_STATS_SRC_SAMPLE };
+/* The statements of one answer: COUNT(*), COUNT(v), COUNT(DISTINCT v)
+ * [, MIN(v), MAX(v)] [, AVG(v)]; the smallest / largest non-NULL value by
+ * ORDER BY (types whose MIN/MAX aggregate is not known to exist); the at
+ * most DB_STATS_TOP_MAX most frequent non-NULL values with their counts. */
+enum db_stats_stmt { DB_STATS_AGG, DB_STATS_MIN, DB_STATS_MAX, DB_STATS_TOP };
+
+struct db_stats_plan {
+    enum db_stats_src src;
+    int64_t limit;     /* DB_STATS_SRC_LIMIT */
+    double sample_pct; /* DB_STATS_SRC_SAMPLE: 0 < pct <= 100 */
+    bool avg;          /* AGG adds AVG(v) (numbers) */
+    bool minmax;       /* AGG adds MIN(v), MAX(v) (before AVG) */
+    bool as_text;      /* read v as its text form (PostgreSQL types without equality/order) */
+};
+
+/* Builds statement what over column col of q's table with q's search and
+ * filters (sorts, paging and seek are ignored). */
+enum seeki_code db_sql_stats(enum db_dialect d, const struct db_query *q, size_t col,
+                             const struct db_stats_plan *p, enum db_stats_stmt what,
+                             struct db_sql *out, struct seeki_err *err) SEEKI_MUST_CHECK;
 
 /* True when q has no search and no effective filter, so a table-wide
  * estimate describes it (build.c). */

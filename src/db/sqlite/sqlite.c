@@ -572,6 +572,38 @@ static enum seeki_code lite_iter_buffer(struct lite_iter *it, struct seeki_err *
     return SEEKI_E_OK;
 }
 
+/* Prepares a built statement on a pooled connection and wraps it in an
+ * iterator; buffer: read it whole now (a reverse page). */
+static enum seeki_code lite_open(struct lite_engine *e, const struct db_sql *sql,
+                                 const struct db_query *q, bool buffer, struct db_iter **out,
+                                 struct seeki_err *err)
+{
+    struct lite_iter *it = xcalloc(1, sizeof *it);
+    it->base.ops = &lite_iter_ops;
+    it->e = e;
+    it->t = q->table;
+    char what[300];
+    snprintf(what, sizeof what, "table '%s'", q->table->name);
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
+    enum seeki_code rc = lite_borrow(e, &want, &it->conn, err);
+    if (rc == SEEKI_E_OK)
+        rc = lite_prepare(e, it->conn, sql, what, &it->st, err);
+    /* rows are as wide as the statement: with_keys / keys_only change it */
+    it->ncells = it->st ? (size_t)sqlite3_column_count(it->st) : 0;
+    it->row = xcalloc(it->ncells ? it->ncells : 1, sizeof *it->row);
+    /* The first step runs now, so a timeout or a locked file is reported
+     * before the caller starts answering. */
+    if (rc == SEEKI_E_OK)
+        rc = buffer ? lite_iter_buffer(it, err) : lite_iter_step(it, err);
+    if (rc != SEEKI_E_OK) {
+        lite_iter_close(&it->base);
+        return rc;
+    }
+    *out = &it->base;
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_query *q,
                                       struct db_iter **out, struct seeki_err *err)
 {
@@ -584,31 +616,16 @@ static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_qu
     enum seeki_code rc = db_sql_select(DB_SQL_SQLITE, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    struct lite_iter *it = xcalloc(1, sizeof *it);
-    it->base.ops = &lite_iter_ops;
-    it->e = e;
-    it->t = q->table;
-    char what[300];
-    snprintf(what, sizeof what, "table '%s'", q->table->name);
-    struct db_pool_want want;
-    db_pool_want_of(q, e->timeout_ms, &want);
-    rc = lite_borrow(e, &want, &it->conn, err);
-    if (rc == SEEKI_E_OK)
-        rc = lite_prepare(e, it->conn, &sql, what, &it->st, err);
-    /* rows are as wide as the statement: with_keys / keys_only change it */
-    it->ncells = it->st ? (size_t)sqlite3_column_count(it->st) : 0;
-    it->row = xcalloc(it->ncells ? it->ncells : 1, sizeof *it->row);
-    /* The first step runs now, so a timeout or a locked file is reported
-     * before the caller starts answering. */
-    if (rc == SEEKI_E_OK)
-        rc = q->reverse ? lite_iter_buffer(it, err) : lite_iter_step(it, err);
+    rc = lite_open(e, &sql, q, q->reverse, out, err);
     db_sql_free(&sql);
-    if (rc != SEEKI_E_OK) {
-        lite_iter_close(&it->base);
-        return rc;
-    }
-    *out = &it->base;
-    return SEEKI_E_OK;
+    return rc;
+}
+
+static enum seeki_code lite_sql_open(struct db_engine *base, const struct db_sql *sql,
+                                     const struct db_query *q, struct db_iter **out,
+                                     struct seeki_err *err)
+{
+    return lite_open((struct lite_engine *)base, sql, q, false, out, err);
 }
 
 /* The change token of the database: size and mtime of the file and of its
@@ -714,6 +731,7 @@ static const struct db_engine_ops lite_ops = {
     .count_inline_below = 1000000,
     .estimate = lite_estimate_op,
     .count = lite_count,
+    .sql_open = lite_sql_open,
     .ping = lite_ping,
     .destroy = lite_destroy,
 };

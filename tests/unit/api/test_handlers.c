@@ -185,7 +185,7 @@ Test(handlers, columns_shape)
     cr_expect_str_eq(id,
                      "{\"name\":\"id\",\"display_name\":\"ID\",\"data_type\":\"INTEGER\","
                      "\"display_type\":\"Number\",\"is_nullable\":false,\"is_primary_key\":true,"
-                     "\"sortable\":true}");
+                     "\"sortable\":true,\"sensitive\":false}");
     free(id);
     json_t *c1 = json_array_get(cols, 1);
     cr_expect_str_eq(json_string_value(json_object_get(c1, "display_name")), "Driver name");

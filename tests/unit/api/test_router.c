@@ -29,6 +29,11 @@ static const struct route_case route_cases[] = {
     {"/api/tables/it%27s%20%22q%22/columns", API_R_COLUMNS, "it's \"q\""},
     {"/api/tables/sales%2Forders/rows", API_R_ROWS, "sales/orders"},
     {"/api/export/%E6%97%A5%E6%9C%AC/csv", API_R_EXPORT, "\xE6\x97\xA5\xE6\x9C\xAC"},
+    {"/api/tables/drivers/stats/name", API_R_STATS, "drivers"},
+    {"/api/tables/drivers/stats/a%zz", API_R_BAD_PATH, NULL},
+    {"/api/tables/drivers/stats/", API_R_NOT_FOUND, NULL},
+    {"/api/tables//stats/x", API_R_NOT_FOUND, NULL},
+    {"/api/tables/drivers/stats/a/b", API_R_NOT_FOUND, NULL},
     {"/api/tables/a%2/rows", API_R_BAD_PATH, NULL},
     {"/api/tables/a%zzb/rows", API_R_BAD_PATH, NULL},
     {"/api/tables/a%00b/rows", API_R_BAD_PATH, NULL},
@@ -62,7 +67,30 @@ Test(routes, table)
                       c->path, rt.table ? rt.table : "(null)", c->table);
         else
             cr_expect_null(rt.table, "%s: unexpected table '%s'", c->path, rt.table);
+        if (rt.id != API_R_STATS)
+            cr_expect_null(rt.column, "%s: unexpected column '%s'", c->path, rt.column);
         free(rt.table);
+        free(rt.column);
+    }
+}
+
+/* The stats route decodes its column segment on its own: '/' inside a name
+ * is %2F, and the column is never split. */
+Test(routes, stats_column_segment)
+{
+    static const char *const cases[][2] = {{"/api/tables/t/stats/name", "name"},
+                                           {"/api/tables/t/stats/unit%20price", "unit price"},
+                                           {"/api/tables/t/stats/a%2Fb", "a/b"},
+                                           {"/api/tables/t/stats/%E6%97%A5", "\xE6\x97\xA5"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct api_route rt;
+        api_route_match(cases[i][0], &rt);
+        cr_expect_eq(rt.id, API_R_STATS, "%s", cases[i][0]);
+        cr_expect(rt.column && strcmp(rt.column, cases[i][1]) == 0, "%s: column '%s'", cases[i][0],
+                  rt.column ? rt.column : "(null)");
+        cr_expect(rt.table && strcmp(rt.table, "t") == 0, "%s", cases[i][0]);
+        free(rt.table);
+        free(rt.column);
     }
 }
 

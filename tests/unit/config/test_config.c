@@ -290,15 +290,16 @@ static const struct bad_case {
     const char *says;
     const char *also; /* optional second fragment */
 } bad_cases[] = {
-    {"unclosed string", "[server]\nhost = \"abc\nport = 1\n", "2:12",
-     "Error while parsing string", "missing closing quote"},
+    {"unclosed string", "[server]\nhost = \"abc\nport = 1\n", "2:12", "Error while parsing string",
+     "missing closing quote"},
     {"missing =", "[server]\nport 3141\n", "2:6", "expected '='", "Fix the TOML syntax"},
     {"duplicate key", "[server]\nport = 1\nport = 2\n", "3:8", "cannot redefine", "given twice"},
     {"unknown top-level table with suggestion", "[databse]\nurl = \"sqlite:x.db\"\n", "1:2",
      "unknown key 'databse' — did you mean 'database'?", NULL},
     {"unknown top-level table, no near name",
      "[frobnicate]\nx = 1\n[database]\nurl = \"sqlite:x.db\"\n", "1:2",
-     "unknown key 'frobnicate'; top-level tables allowed: server, database, tables, display, "
+     "unknown key 'frobnicate'; top-level tables allowed: server, database, tables, columns, "
+     "display, "
      "branding, ssh",
      NULL},
     {"unknown nested key with suggestion",
@@ -378,9 +379,8 @@ static const struct bad_case {
      "is not a valid PostgreSQL URL (libpq: invalid URI query parameter: \"foo\")", NULL},
     {"max_connections too high", "[database]\nurl = \"postgres://h/db\"\nmax_connections = 101\n",
      "3:1", "`database.max_connections` must be an integer from 1 to 100, got 101", NULL},
-    {"statement timeout zero",
-     "[database]\nurl = \"postgres://h/db\"\nstatement_timeout_ms = 0\n", "3:1",
-     "`database.statement_timeout_ms` must be an integer >= 1 (milliseconds), got 0", NULL},
+    {"statement timeout zero", "[database]\nurl = \"postgres://h/db\"\nstatement_timeout_ms = 0\n",
+     "3:1", "`database.statement_timeout_ms` must be an integer >= 1 (milliseconds), got 0", NULL},
     {"include not an array", "[tables]\ninclude = \"orders\"\n", "2:1",
      "`tables.include` must be an array of strings", NULL},
     {"exclude with empty name", "[tables]\nexclude = [\"\"]\n", "2:12",
@@ -389,9 +389,8 @@ static const struct bad_case {
      "`display.tables.orders` must be a string, got 5", NULL},
     {"display.columns.<t> not a table", "[display.columns]\norders = \"x\"\n", "2:1",
      "`display.columns.orders` must be a table", NULL},
-    {"quoted dotted table name keeps its path",
-     "[display.columns.\"public.orders\"]\nid = 1\n", "2:1",
-     "`display.columns.\"public.orders\".id` must be a string, got 1", NULL},
+    {"quoted dotted table name keeps its path", "[display.columns.\"public.orders\"]\nid = 1\n",
+     "2:1", "`display.columns.\"public.orders\".id` must be a string, got 1", NULL},
     {"empty title", "[branding]\ntitle = \"\"\n", "2:1", "`branding.title` must not be empty",
      NULL},
     {"ssh host missing", "[database]\nurl = \"sqlite:x.db\"\n\n[ssh]\nauth_method = \"agent\"\n",
@@ -413,8 +412,7 @@ static const struct bad_case {
     {"ssh keepalive negative",
      "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nauth_method = \"agent\"\n"
      "keepalive_seconds = -1\n",
-     "6:1", "`ssh.keepalive_seconds` must be an integer >= 0 (seconds; 0 disables), got -1",
-     NULL},
+     "6:1", "`ssh.keepalive_seconds` must be an integer >= 0 (seconds; 0 disables), got -1", NULL},
     {"ssh username empty",
      "[database]\nurl = \"sqlite:x.db\"\n[ssh]\nhost = \"b\"\nusername = \"\"\n", "5:1",
      "`ssh.username` must not be empty", NULL},
@@ -514,4 +512,50 @@ Test(config, table_in_include_and_exclude_is_warned_about)
     cr_assert_eq(c->ninclude, 2);
     cr_assert_eq(c->nexclude, 1);
     cfg_destroy(c);
+}
+
+/* columns.exclude and display.sensitive (SPEC §2, §10): the built-in list
+ * when unset, the user's list replacing it, [] for none; an exclude entry
+ * must name a table. */
+Test(config, column_insight_keys)
+{
+    struct cfg *c = NULL;
+    struct seeki_err e;
+    cr_assert_eq(th_load_text("[database]\nurl = \"sqlite:x.db\"\n", &c, &e), SEEKI_E_OK, "%s",
+                 e.msg);
+    cr_expect_eq(c->ncol_exclude, 0);
+    static const char *const want[] = {"*password*", "*passwd*", "*secret*",      "*token*",
+                                       "*api_key*",  "ssn",      "*card_number*", "iban"};
+    cr_assert_eq(c->nsensitive, 8);
+    for (size_t i = 0; i < 8; i++)
+        cr_expect_str_eq(c->sensitive[i], want[i]);
+    cfg_destroy(c);
+
+    cr_assert_eq(th_load_text("[database]\nurl = \"sqlite:x.db\"\n"
+                              "[columns]\nexclude = [\"users.pw\", \"*.secret_*\"]\n"
+                              "[display]\nsensitive = [\"notes\"]\n",
+                              &c, &e),
+                 SEEKI_E_OK, "%s", e.msg);
+    cr_assert_eq(c->ncol_exclude, 2);
+    cr_expect_str_eq(c->col_exclude[1], "*.secret_*");
+    cr_assert_eq(c->nsensitive, 1);
+    cr_expect_str_eq(c->sensitive[0], "notes");
+    cfg_destroy(c);
+
+    cr_assert_eq(
+        th_load_text("[database]\nurl = \"sqlite:x.db\"\n[display]\nsensitive = []\n", &c, &e),
+        SEEKI_E_OK, "%s", e.msg);
+    cr_expect_eq(c->nsensitive, 0);
+    cfg_destroy(c);
+
+    cr_assert_eq(
+        th_load_text("[database]\nurl = \"sqlite:x.db\"\n[columns]\nexclude = [\"pw\"]\n", &c, &e),
+        SEEKI_E_CONFIG);
+    cr_expect(strstr(e.msg, ":4:1: `columns.exclude` entry 'pw' names no table: write "
+                            "table.column or schema.table.column") != NULL,
+              "%s", e.msg);
+    cr_assert_eq(
+        th_load_text("[database]\nurl = \"sqlite:x.db\"\n[columns]\ninclude = [\"a.b\"]\n", &c, &e),
+        SEEKI_E_CONFIG);
+    cr_expect(strstr(e.msg, "unknown key 'columns.include'") != NULL, "%s", e.msg);
 }

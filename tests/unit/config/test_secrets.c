@@ -148,7 +148,7 @@ Test(secrets, wizard_json_secrets_use_the_same_rules)
      * are rejected without quoting the value. */
     cr_assert_eq(cfg_from_json(doc, NULL, "/srv/seeki", 0, &c, &e), SEEKI_E_CONFIG);
     cr_assert_str_eq(e.msg, "unknown key 'secrets'; top-level tables allowed: server, database, "
-                            "tables, display, branding, ssh");
+                            "tables, columns, display, branding, ssh");
     json_decref(doc);
     doc = json_loads("{\"database\":{\"url\":\"sqlite:x.db\"},"
                      "\"secrets\":{\"ssh\":{\"passphrase\":\"hunter2\"}}}",

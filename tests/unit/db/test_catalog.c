@@ -221,3 +221,81 @@ Test(catalog, display_names_that_would_clash_keep_their_id)
     db_catalog_free(&cat);
     cfg_destroy(cfg);
 }
+
+/* columns.exclude and PostgreSQL's unreadable columns share
+ * db_table_drop_columns: the remaining columns close up, and the primary
+ * key and indexes follow them or go when they used a dropped column. */
+Test(catalog, drop_columns_remaps_key_and_indexes)
+{
+    static const struct dbt_col cols[] = {{"a", DB_VT_INT, true, false, NULL},
+                                          {"b", DB_VT_TEXT, true, false, NULL},
+                                          {"id", DB_VT_INT, false, true, NULL},
+                                          {"c", DB_VT_TEXT, true, false, NULL}};
+    struct db_table *t = dbt_table("public", "t", cols, 4, true);
+    t->indexes = xcalloc(2, sizeof *t->indexes);
+    t->indexes[0].cols = xcalloc(2, sizeof(size_t));
+    t->indexes[0].cols[0] = 3;
+    t->indexes[0].cols[1] = 2;
+    t->indexes[0].ncols = 2;
+    t->indexes[1].cols = xcalloc(1, sizeof(size_t));
+    t->indexes[1].cols[0] = 1;
+    t->indexes[1].ncols = 1;
+    t->nindexes = 2;
+    bool keep[] = {true, false, true, true};
+    struct buf names;
+    buf_init(&names, 0);
+    cr_assert_eq(db_table_drop_columns(t, keep, &names), 1);
+    cr_expect_str_eq(names.data, "b");
+    cr_assert_eq(t->ncols, 3);
+    cr_expect_str_eq(t->cols[1].name, "id");
+    cr_assert_eq(t->npk, 1);
+    cr_expect_eq(t->pk[0], 1);
+    cr_assert_eq(t->nindexes, 1); /* the index on b went with it */
+    cr_expect_eq(t->indexes[0].cols[0], 2);
+    cr_expect_eq(t->indexes[0].cols[1], 1);
+
+    bool keep2[] = {true, false, true}; /* drop the key column itself */
+    buf_reset(&names);
+    cr_assert_eq(db_table_drop_columns(t, keep2, &names), 1);
+    cr_expect_str_eq(names.data, "id");
+    cr_expect_eq(t->npk, 0);
+    cr_expect_null(t->pk);
+    cr_expect_eq(t->nindexes, 0);
+    cr_expect_str_eq(t->cols[1].name, "c");
+    cr_expect(!t->cols[0].is_primary_key && !t->cols[1].is_primary_key);
+    buf_free(&names);
+    dbt_table_destroy(t);
+}
+
+/* columns.exclude globs match table.column and schema.table.column; the
+ * default display.sensitive list marks names case-insensitively. */
+Test(catalog, columns_exclude_and_sensitive)
+{
+    static const struct dbt_col cols[] = {{"id", DB_VT_INT, false, true, NULL},
+                                          {"Password_Hash", DB_VT_TEXT, true, false, NULL},
+                                          {"API_KEY", DB_VT_TEXT, true, false, NULL},
+                                          {"ssn", DB_VT_TEXT, true, false, NULL},
+                                          {"ssn_note", DB_VT_TEXT, true, false, NULL},
+                                          {"note", DB_VT_TEXT, true, false, NULL}};
+    struct db_table *raw = xcalloc(2, sizeof *raw);
+    dbt_table_fill(&raw[0], "public", "users", cols, 6, true);
+    dbt_table_fill(&raw[1], "sales", "users", cols, 6, true);
+    struct cfg *cfg = test_cfg();
+    static const char *const ex[] = {"*.note", "sales.users.ssn*", NULL};
+    cfg->col_exclude = dbt_strv(&cfg->ncol_exclude, ex);
+    struct db_catalog cat;
+    cr_assert_eq(db_catalog_build(cfg, "public", raw, 2, &cat, NULL), SEEKI_E_OK);
+    const struct db_table *pub = &cat.tables[0], *sales = &cat.tables[1];
+    cr_assert_str_eq(pub->schema, "public");
+    cr_assert_eq(pub->ncols, 5);
+    cr_assert_eq(sales->ncols, 3);
+    cr_expect_eq(db_find_column(pub, "note"), -1);
+    cr_expect_eq(db_find_column(sales, "ssn"), -1);
+    cr_expect_eq(db_find_column(sales, "ssn_note"), -1);
+    cr_expect_eq(pub->cols[4].position, 5);
+    static const bool want[] = {false, true, true, true, false};
+    for (size_t i = 0; i < pub->ncols; i++)
+        cr_expect_eq(pub->cols[i].sensitive, want[i], "%s", pub->cols[i].name);
+    db_catalog_free(&cat);
+    cfg_destroy(cfg);
+}
