@@ -1,6 +1,6 @@
-/* GET /api/tables/{t}/columns: the table's columns in ordinal order, plus
- * its relations (SPEC §9): foreign_keys, referenced_by, and "references"
- * on each column that is a single-column key. */
+/* GET /api/tables/{t}/columns: the table's columns in ordinal order (each
+ * with "references" when it alone is a foreign key, api_column_json), plus
+ * the table's relations (SPEC §9): foreign_keys and referenced_by. */
 #include "api/api_int.h"
 
 /* Names of the columns idx[0..n) of t as a JSON array. */
@@ -20,22 +20,8 @@ void api_columns(struct api_ctx *ctx, const struct http_req *req, const char *ta
         return;
     const struct db_catalog *cat = db_catalog(ctx->db);
     json_t *arr = json_array();
-    for (size_t i = 0; i < t->ncols; i++) {
-        json_t *c = api_column_json(&t->cols[i]);
-        json_t *ref = json_null();
-        for (size_t k = 0; k < t->nfkeys; k++) {
-            const struct db_fkey *f = &t->fkeys[k];
-            if (f->ncols != 1 || f->cols[0] != i)
-                continue;
-            const struct db_table *r = &cat->tables[f->ref_table];
-            json_decref(ref);
-            ref = json_pack("{s:o, s:o}", "table", api_jstr(r->name), "column",
-                            api_jstr(r->cols[f->ref_cols[0]].name));
-            break;
-        }
-        json_object_set_new(c, "references", ref);
-        json_array_append_new(arr, c);
-    }
+    for (size_t i = 0; i < t->ncols; i++)
+        json_array_append_new(arr, api_column_json(&t->cols[i]));
     json_t *fks = json_array();
     for (size_t k = 0; k < t->nfkeys; k++) {
         const struct db_fkey *f = &t->fkeys[k];

@@ -54,6 +54,11 @@ struct db_column {
     bool is_primary_key;
     bool no_order;       /* the type has no ordering (json, point, xml): not sortable */
     int position;        /* 1-based ordinal in the table */
+    /* When the column alone is a foreign key (SPEC §9 "references"): the
+     * referenced table's public name and column, borrowed from the catalog
+     * (set by db_catalog_build); else NULL. */
+    const char *ref_table;
+    const char *ref_column;
 };
 
 /* A b-tree index on plain columns, used to decide whether a sort can be

@@ -198,6 +198,11 @@ enum seeki_code db_catalog_relations(const struct cfg *cfg, struct db_catalog *c
             struct db_table *r = &cat->tables[t->fkeys[k].ref_table];
             r->refby = xrealloc(r->refby, (r->nrefby + 1) * sizeof *r->refby);
             r->refby[r->nrefby++] = (struct db_fkref){.table = i, .fkey = k};
+            struct db_fkey *f = &t->fkeys[k];
+            if (f->ncols == 1 && !t->cols[f->cols[0]].ref_table) {
+                t->cols[f->cols[0]].ref_table = r->name;
+                t->cols[f->cols[0]].ref_column = r->cols[f->ref_cols[0]].name;
+            }
         }
         rel_guess_label(t);
     }

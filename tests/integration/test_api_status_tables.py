@@ -70,7 +70,7 @@ def test_columns_drivers_every_field(client):
     for c in cols:
         n = c["name"]
         assert set(c) == {"name", "display_name", "data_type", "display_type", "is_nullable",
-                          "is_primary_key", "sortable"}, c
+                          "is_primary_key", "sortable", "references"}, c
         assert c["sortable"] is True, c  # every SQLite column sorts
         assert c["data_type"] == F.DRIVER_TYPES[n], c
         assert c["display_type"] == F.DRIVER_DISPLAY_TYPES[n], c
