@@ -208,3 +208,23 @@ def test_display_labels_unknown_column_is_a_startup_error(pg_server):
         assert want in r.stderr, r.stderr
     finally:
         tmp.close()
+
+
+def test_demo_relations_and_labels(demo_client):
+    j = demo_client.get_json("/api/tables/journeys/rows?page_size=50")
+    refs = {c["name"]: c["references"] for c in j["columns"]}
+    assert refs["vehicle_id"] == {"table": "vehicles", "column": "id"}
+    assert refs["driver_id"] == {"table": "drivers", "column": "id"}
+    vehicles = {r["id"]: r for r in demo_client.get_json(
+        "/api/tables/vehicles/rows?page_size=1000")["rows"]}
+    drivers = {r["id"]: r for r in demo_client.get_json(
+        "/api/tables/drivers/rows?page_size=1000")["rows"]}
+    vids = {r["vehicle_id"] for r in j["rows"]}
+    dids = {r["driver_id"] for r in j["rows"] if r["driver_id"] is not None}
+    assert j["labels"]["vehicle_id"] == {str(v): vehicles[v]["plate"] for v in vids}
+    assert j["labels"]["driver_id"] == {
+        str(d): "%s %s" % (drivers[d]["first_name"], drivers[d]["last_name"]) for d in dids}
+    v = demo_client.get_json("/api/tables/vehicles/columns")
+    assert v["foreign_keys"] == [{"columns": ["depot_id"], "table": "depots",
+                                  "ref_columns": ["id"]}]
+    assert sorted(r["table"] for r in v["referenced_by"]) == ["journeys", "telemetry_log"]
