@@ -22,6 +22,7 @@ import {
   initSidebar, loadTables, renderHome, renderTableList, restoreSidebar, setTablesUnavailable,
 } from './sidebar.js';
 import { initKeys } from './keys.js';
+import { keyCell } from './relations.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,6 +32,7 @@ const grid = new Grid($('grid'), $('grid-wrap'), {
   onDetail: (r) => openDetail(r),
   onCopy: (r, col) => copyCell(r, col),
   onFocusRow: (r) => { if (isDetailOpen()) openDetail(r, false); },
+  cell: (p, row, col) => keyCell(p, row, col),
 });
 const popover = new Popover();
 const detail = new DetailPanel($('detail'), {

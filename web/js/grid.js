@@ -9,7 +9,8 @@ const SKELETON_ROWS = 8;
 
 export class Grid {
   // handlers: onSort(col, additive), onMenu(col, anchorEl), onDetail(rowIndex),
-  //           onCopy(rowIndex, col), onFocusRow(rowIndex)
+  //           onCopy(rowIndex, col), onFocusRow(rowIndex),
+  //           cell(parts, row, col) -> parts (optional: decorates a cell, e.g. key links)
   constructor(table, scroller, handlers) {
     this.table = table;
     this.scroller = scroller;
@@ -107,7 +108,8 @@ export class Grid {
       const num = this.first + r;
       let tr = `<tr role="row" aria-rowindex="${num + 1}" data-r="${r}"><th class="rownum" role="rowheader">${num}</th>`;
       for (let c = 0; c < n; c++) {
-        const p = cellParts(row[cols[c].name], cols[c]);
+        const p0 = cellParts(row[cols[c].name], cols[c]);
+        const p = this.h.cell ? this.h.cell(p0, row, cols[c]) : p0;
         tr += `<td role="gridcell" tabindex="-1" data-c="${c}" class="${p.cls}${pre[c]}"${p.title ? ` title="${esc(p.title)}"` : ''}>${p.html}</td>`;
       }
       parts.push(tr + '</tr>');
@@ -234,6 +236,7 @@ export class Grid {
     }
     const sel = window.getSelection();
     if (sel && !sel.isCollapsed && p.cell.contains(sel.anchorNode)) return; // selecting text
+    if (e.target.closest('a[href]')) return; // a key link: the browser follows it
     this.focusCell(p.r, p.c);
     this.h.onDetail(p.r);
   }
