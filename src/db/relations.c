@@ -189,7 +189,8 @@ enum seeki_code db_catalog_relations(const struct cfg *cfg, struct db_catalog *c
                 rel_fkey_clear(&f);
         }
         t->nfkeys = keep;
-        qsort(t->fkeys, t->nfkeys, sizeof *t->fkeys, rel_fkey_cmp);
+        if (t->nfkeys > 1)
+            qsort(t->fkeys, t->nfkeys, sizeof *t->fkeys, rel_fkey_cmp);
         t->label_col = t->label_col2 = -1;
     }
     for (size_t i = 0; i < cat->ntables; i++) {
