@@ -10,6 +10,7 @@ import {
 } from './helpers.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { after, before } from 'node:test';
 
 let server;
@@ -99,5 +100,43 @@ test('Referenced by lists the child tables with their counts and follows the lin
     assert.deepEqual(page.errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test('a composite key links on every column, and Referenced by filters on every column', async () => {
+  const dir = tempDir('seeki-e2e-composite-');
+  const db = path.join(dir, 'c.db');
+  execFileSync('sqlite3', ['-bail', db], {
+    input: `CREATE TABLE shifts (depot INTEGER, day TEXT, title TEXT, PRIMARY KEY (depot, day));
+      CREATE TABLE assignments (id INTEGER PRIMARY KEY, who TEXT, depot INTEGER, day TEXT,
+        FOREIGN KEY (depot, day) REFERENCES shifts);
+      INSERT INTO shifts VALUES (1, '2026-04-01', 'Early'), (1, '2026-04-02', 'Late'), (2, '2026-04-01', 'Night');
+      INSERT INTO assignments VALUES (1, 'Ann', 1, '2026-04-02'), (2, 'Bo', 1, '2026-04-01'), (3, 'Cy', 1, '2026-04-02');`,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  const cfg = path.join(dir, 'seeki.toml');
+  fs.writeFileSync(cfg, `[database]\nkind = "sqlite"\nurl = "sqlite://${db}"\n`);
+  const srv = await startSeeki({ args: ['--config', cfg, '--port', '0'] });
+  const { context, page } = await newPage(browser, srv);
+  try {
+    await openTable(page, 'assignments');
+    const c = await page.getAttribute('#grid thead th[data-col="day"]', 'data-c');
+    await page.click(`#grid tbody tr[data-r="0"] td[data-c="${c}"] a.fk`);
+    await waitView(page, /^#\/t\/shifts\?filter\.depot==1&filter\.day==2026-04-02&detail=1$/);
+    assert.deepEqual(await columnValues(page, 'title'), ['Late']);
+    await page.waitForSelector('#detail:not([hidden]) .refby');
+    await page.waitForFunction(() => document.querySelector('#detail .refby-count').textContent !== '…');
+    assert.equal(await page.textContent('#detail .refby-count'), '2 rows');
+    assert.equal(await page.textContent('#detail .refby-list li .muted'), 'by depot, day');
+    await page.click('#detail .refby-link');
+    await waitView(page, /^#\/t\/assignments\?filter\.depot==1&filter\.day==2026-04-02$/);
+    assert.deepEqual(await columnValues(page, 'who'), ['Ann', 'Cy']);
+    await page.goBack();
+    await waitView(page, /^#\/t\/shifts\?filter\.depot==1&filter\.day==2026-04-02/);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await srv.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
