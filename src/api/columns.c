@@ -26,22 +26,20 @@ void api_columns(struct api_ctx *ctx, const struct http_req *req, const char *ta
     for (size_t k = 0; k < t->nfkeys; k++) {
         const struct db_fkey *f = &t->fkeys[k];
         const struct db_table *r = &cat->tables[f->ref_table];
-        json_array_append_new(fks, json_pack("{s:o, s:o, s:o}", "columns",
-                                             col_names(t, f->cols, f->ncols), "table",
-                                             api_jstr(r->name), "ref_columns",
-                                             col_names(r, f->ref_cols, f->ncols)));
+        json_array_append_new(
+            fks, json_pack("{s:o, s:o, s:o}", "columns", col_names(t, f->cols, f->ncols), "table",
+                           api_jstr(r->name), "ref_columns", col_names(r, f->ref_cols, f->ncols)));
     }
     json_t *refby = json_array();
     for (size_t k = 0; k < t->nrefby; k++) {
         const struct db_table *child = &cat->tables[t->refby[k].table];
         const struct db_fkey *f = &child->fkeys[t->refby[k].fkey];
-        json_array_append_new(refby, json_pack("{s:o, s:o, s:o}", "table",
-                                               api_jstr(child->name), "columns",
-                                               col_names(child, f->cols, f->ncols),
+        json_array_append_new(refby, json_pack("{s:o, s:o, s:o}", "table", api_jstr(child->name),
+                                               "columns", col_names(child, f->cols, f->ncols),
                                                "ref_columns", col_names(t, f->ref_cols, f->ncols)));
     }
-    api_send_json(resp, 200,
-                  json_pack("{s:o, s:o, s:o}", "columns", arr, "foreign_keys", fks,
-                            "referenced_by", refby),
-                  req->id);
+    api_send_json(
+        resp, 200,
+        json_pack("{s:o, s:o, s:o}", "columns", arr, "foreign_keys", fks, "referenced_by", refby),
+        req->id);
 }

@@ -45,8 +45,7 @@ static long rel_find_table(const struct db_catalog *cat, const char *schema, con
 }
 
 /* Resolves one raw key of t; false when it must be dropped. */
-static bool rel_resolve(const struct db_catalog *cat, const struct db_table *t,
-                        struct db_fkey *f)
+static bool rel_resolve(const struct db_catalog *cat, const struct db_table *t, struct db_fkey *f)
 {
     long ri = rel_find_table(cat, f->ref_schema, f->ref_relname);
     if (ri < 0 || f->ncols == 0)

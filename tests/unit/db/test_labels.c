@@ -29,8 +29,9 @@ Test(labels_sql, both_dialects_bind_every_value)
                                 {.kind = DB_CELL_REAL, .d = 2.5}};
     struct db_sql sql;
     cr_assert_eq(db_sql_labels(DB_SQL_SQLITE, t, 0, vals, 3, &sql, NULL), SEEKI_E_OK);
-    cr_expect_str_eq(sql.text, "SELECT \"id\", \"first_name\", \"last_name\" FROM \"main\".\"people\""
-                               " WHERE \"id\" IN (?, ?, ?) LIMIT ?");
+    cr_expect_str_eq(sql.text,
+                     "SELECT \"id\", \"first_name\", \"last_name\" FROM \"main\".\"people\""
+                     " WHERE \"id\" IN (?, ?, ?) LIMIT ?");
     char *p = dbt_params(&sql);
     cr_expect_str_eq(p, "i:4|t:x'y|r:2.5|i:3");
     free(p);
