@@ -36,6 +36,11 @@ void api_columns(struct api_ctx *ctx, const struct http_req *req, const char *ta
                  struct http_resp *resp);
 void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table,
               struct http_resp *resp);
+/* GET /api/tables/{t}/count: the view's count, waiting up to
+ * API_COUNT_WAIT_MS for a background exact count (api/count.c). */
+#define API_COUNT_WAIT_MS 2000
+void api_count(struct api_ctx *ctx, const struct http_req *req, const char *table,
+               struct http_resp *resp);
 /* Works in setup mode too (defaults: title "SeeKi", no labels). */
 void api_display(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
 /* Streams CSV; a HEAD request gets the headers only and runs no query. */
@@ -94,6 +99,7 @@ enum api_route_id {
     API_R_TABLES,
     API_R_COLUMNS,
     API_R_ROWS,
+    API_R_COUNT,
     API_R_DISPLAY,
     API_R_EXPORT,
     API_R_ASSET /* anything outside /api/: embedded static files */
@@ -101,7 +107,7 @@ enum api_route_id {
 
 struct api_route {
     enum api_route_id id;
-    char *table; /* percent-decoded table segment (COLUMNS/ROWS/EXPORT); heap, else NULL */
+    char *table; /* percent-decoded table segment (COLUMNS/ROWS/COUNT/EXPORT); heap, else NULL */
 };
 
 /* Matches a raw (still percent-encoded) path against the route table. Segments

@@ -21,6 +21,9 @@ json_t *api_jstr(const char *s);
 /* The column object shared by /columns and /rows. */
 json_t *api_column_json(const struct db_column *c);
 
+/* db_query.gone for a handler's request (arg is the struct http_req *). */
+bool api_client_gone(void *arg);
+
 /* False (with a 503 in resp) when no database is open. */
 bool api_need_db(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
 

@@ -133,7 +133,10 @@ void api_export(struct api_ctx *ctx, const struct http_req *req, const char *tab
                              .filters = p.filters,
                              .nfilters = p.nfilters,
                              .offset = 0,
-                             .limit = -1};
+                             .limit = -1,
+                             .bulk = true,
+                             .gone = api_client_gone,
+                             .gone_arg = (void *)req};
         if (db_rows_open(ctx->db, &q, &st->it, &err) != SEEKI_E_OK)
             goto fail;
         /* Fetch the first row now: most query errors surface here, while a

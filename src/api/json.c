@@ -51,6 +51,11 @@ json_t *api_column_json(const struct db_column *c)
                      "references", ref);
 }
 
+bool api_client_gone(void *arg)
+{
+    return http_req_client_gone(arg);
+}
+
 bool api_need_db(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp)
 {
     if (ctx->db)

@@ -60,7 +60,8 @@ void api_route_match(const char *raw_path, struct api_route *out)
         out->id = API_R_DISPLAY;
     } else if (n == 3 && len[1] > 0 &&
                ((seg_is(seg[0], len[0], "tables") &&
-                 (seg_is(seg[2], len[2], "columns") || seg_is(seg[2], len[2], "rows"))) ||
+                 (seg_is(seg[2], len[2], "columns") || seg_is(seg[2], len[2], "rows") ||
+                  seg_is(seg[2], len[2], "count"))) ||
                 (seg_is(seg[0], len[0], "export") && seg_is(seg[2], len[2], "csv")))) {
         if (http_pct_decode(seg[1], len[1], false, &out->table) != 0) {
             out->id = API_R_BAD_PATH;
@@ -68,6 +69,8 @@ void api_route_match(const char *raw_path, struct api_route *out)
         }
         if (seg_is(seg[0], len[0], "export"))
             out->id = API_R_EXPORT;
+        else if (seg_is(seg[2], len[2], "count"))
+            out->id = API_R_COUNT;
         else
             out->id = seg_is(seg[2], len[2], "rows") ? API_R_ROWS : API_R_COLUMNS;
     }
@@ -82,7 +85,8 @@ static bool method_is_get(const struct http_req *req)
 
 static bool route_needs_data(enum api_route_id id)
 {
-    return id == API_R_TABLES || id == API_R_COLUMNS || id == API_R_ROWS || id == API_R_EXPORT;
+    return id == API_R_TABLES || id == API_R_COLUMNS || id == API_R_ROWS || id == API_R_COUNT ||
+           id == API_R_EXPORT;
 }
 
 static void serve_asset(const struct http_req *req, struct http_resp *resp)
@@ -110,7 +114,7 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
     /* Routes that query the database wait for the tunnel; the catalog
      * (tables, columns) is cached and keeps answering meanwhile. */
     char why[SEEKI_ERR_MSG_MAX];
-    if (ctx->tunnel && (rt->id == API_R_ROWS || rt->id == API_R_EXPORT) &&
+    if (ctx->tunnel && (rt->id == API_R_ROWS || rt->id == API_R_COUNT || rt->id == API_R_EXPORT) &&
         tunnel_unavailable(ctx->tunnel, why, sizeof why)) {
         http_resp_error(resp, 503, why);
         return;
@@ -127,6 +131,9 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
         break;
     case API_R_ROWS:
         api_rows(ctx, req, rt->table, resp);
+        break;
+    case API_R_COUNT:
+        api_count(ctx, req, rt->table, resp);
         break;
     case API_R_DISPLAY:
         api_display(ctx, req, resp);

@@ -1,5 +1,6 @@
-/* GET /api/tables/{t}/rows: one page of rows as JSON. Counts first (page=last
- * needs the total), then reads the page -- by a keyset seek from a cursor, a
+/* GET /api/tables/{t}/rows: one page of rows as JSON. Takes the best count at
+ * hand first (db_count: never waits on a large count; page=last needs the
+ * total), then reads the page -- by a keyset seek from a cursor, a
  * numbered jump (index-only boundary lookup, else OFFSET), or for page=last
  * the tail in reversed order -- and writes each row object as JSON text
  * straight from the engine's cells (db_cell_json), so values keep their exact
@@ -15,6 +16,8 @@
 #include "util/text.h"
 
 #define API_ROWS_BODY_MAX (64u * 1024u * 1024u)
+/* page=last waits this long for a background count before reading the tail. */
+#define API_LAST_COUNT_WAIT_MS 1000
 
 /* Pre-escaped `"name":` for every column, written once per page. */
 static char **row_keys(const struct db_table *t)
@@ -181,7 +184,9 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
                          .nsorts = p.nsorts,
                          .search = p.search,
                          .filters = p.filters,
-                         .nfilters = p.nfilters};
+                         .nfilters = p.nfilters,
+                         .gone = api_client_gone,
+                         .gone_arg = (void *)req};
     struct db_order_key *okeys = NULL;
     size_t nkeys = db_order_keys(ctx->db, &q, &okeys);
     free(okeys);
@@ -195,10 +200,16 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
                    cur.nkeys, t->name, nkeys);
         goto fail;
     }
-    int64_t total = 0;
-    bool exact = true;
-    if (db_count(ctx->db, &q, &total, &exact, &err) != SEEKI_E_OK)
+    /* The best count at hand; never waits on counting a large view (an
+     * exact count then arrives in the background: count_pending). page=last
+     * needs the real end, so it waits a moment for that count. */
+    struct db_total tot;
+    if ((p.page_last && !p.cursor
+             ? db_count_wait(ctx->db, &q, API_LAST_COUNT_WAIT_MS, &tot, &err)
+             : db_count(ctx->db, &q, &tot, &err)) != SEEKI_E_OK)
         goto fail;
+    int64_t total = tot.n;
+    bool exact = tot.exact;
     edges.nkeys = nkeys;
     edges.labels = api_labels_new(ctx->db, t, p.labels_off);
     if (p.cursor && cur.nkeys > 0) {
@@ -218,10 +229,11 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
         plan.page = pages;
         if (nkeys > 0) {
             /* Read the tail in reversed order, so the last page costs the
-             * same however deep it is. */
+             * same however deep it is. Without an exact count the page is
+             * the last page_size rows (its number then an estimate too). */
             q.reverse = true;
             q.offset = 0;
-            q.limit = total > 0 ? total - (pages - 1) * p.page_size : 0;
+            q.limit = !exact ? p.page_size : total > 0 ? total - (pages - 1) * p.page_size : 0;
         } else {
             /* No stable order to reverse: fall back to an offset. */
             q.offset = (pages - 1) * p.page_size;
@@ -252,8 +264,8 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
     int64_t page = plan.page;
     /* next: a full page that is not known to be the last one */
     char *next = NULL, *prev = NULL;
-    if (edges.nrows > 0 && (int64_t)edges.nrows >= p.page_size &&
-        !(exact && page * p.page_size >= total)) {
+    bool at_end = (p.page_last && !p.cursor) || (exact && page * p.page_size >= total);
+    if (edges.nrows > 0 && (int64_t)edges.nrows >= p.page_size && !at_end) {
         struct db_cursor c = {.page = page + 1, .prev = false, .keys = edges.last,
                               .nkeys = nkeys};
         next = db_cursor_encode(&q, p.page_size, &c);
@@ -264,10 +276,10 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
         prev = db_cursor_encode(&q, p.page_size, &c);
     }
     int bad = buf_printf(&body,
-                         "],\"total_rows\":%lld,\"total_rows_exact\":%s,\"page\":%lld,"
-                         "\"page_size\":%lld",
-                         (long long)total, exact ? "true" : "false", (long long)page,
-                         (long long)p.page_size);
+                         "],\"total_rows\":%lld,\"total_rows_exact\":%s,\"count_pending\":%s,"
+                         "\"page\":%lld,\"page_size\":%lld",
+                         (long long)total, exact ? "true" : "false",
+                         tot.pending ? "true" : "false", (long long)page, (long long)p.page_size);
     bad |= put_cursor(&body, "next_cursor", next);
     bad |= put_cursor(&body, "prev_cursor", prev);
     bad |= api_labels_write(edges.labels, &body);

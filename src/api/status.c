@@ -36,7 +36,9 @@ void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_res
         kind = db_kind_name(ctx->db);
         struct seeki_err err;
         seeki_err_clear(&err);
-        connected = db_ping(ctx->db, &err) == SEEKI_E_OK;
+        enum seeki_code rc = db_ping(ctx->db, &err);
+        /* every connection busy: they are working, so the database is up */
+        connected = rc == SEEKI_E_OK || rc == SEEKI_E_BUSY;
         if (!connected)
             log_debug("api", "req=%lu status: database ping failed: %s", req->id, err.msg);
     } else if (ctx->cfg) {

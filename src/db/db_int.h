@@ -18,6 +18,11 @@
 
 /* ---- engine vtable ------------------------------------------------------ */
 
+struct db_pool_want;
+struct db_counts;
+
+#define DB_VERSION_MAX 96 /* a change token (db_engine_ops.estimate) */
+
 /* An open rows iterator. Engines embed this as the first member of their own
  * iterator struct and cast back in their ops. */
 struct db_iter_ops {
@@ -46,6 +51,9 @@ struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
     enum db_dialect dialect;
     const char *default_schema; /* tables here are named bare: "main" / "public" */
+    /* db/counts.c counts a view in line when its estimate is below this
+     * (and within a short budget); larger ones are counted in the background. */
+    int64_t count_inline_below;
     /* Reads every relation of the selected schemas (not yet filtered by
      * tables.include/exclude). Each table must have schema, relname, kind,
      * row_estimate, has_rowid, pk/npk and its columns (name, data_type,
@@ -57,8 +65,18 @@ struct db_engine_ops {
                                    struct seeki_err *err);
     enum seeki_code (*rows_open)(struct db_engine *e, const struct db_query *q,
                                  struct db_iter **out, struct seeki_err *err);
-    enum seeki_code (*count)(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
-                             struct seeki_err *err);
+    /* Cheap, never counts: the best estimate of q's rows at hand (the
+     * catalog's for a whole table, the planner's for a search or filters;
+     * -1 when there is none) and q's table's change token (DB_VERSION_MAX
+     * bytes incl. NUL: it differs once the table's rows or the server's life
+     * changed; *tracked false when only a restart can be seen, e.g. a view). */
+    enum seeki_code (*estimate)(struct db_engine *e, const struct db_query *q, int64_t *n,
+                                char *version, bool *tracked, struct seeki_err *err);
+    /* Counts q's rows exactly within budget_ms (SEEKI_E_TIMEOUT past it),
+     * borrowing as want says (NULL: a page); stops early once want->gone
+     * says so (also while the statement runs). */
+    enum seeki_code (*count)(struct db_engine *e, const struct db_query *q, int budget_ms,
+                             const struct db_pool_want *want, int64_t *n, struct seeki_err *err);
     enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
     /* Runs a small built read statement (labels) under the statement
      * timeout on a pooled connection and hands each row to fn; what names
@@ -78,7 +96,21 @@ struct db_engine {
     const struct db_engine_ops *ops;
     const struct cfg *cfg;     /* borrowed: must outlive the engine */
     struct db_catalog catalog; /* built once in db_open, immutable after */
+    struct db_counts *counts;  /* the count cache and its worker (counts.c) */
 };
+
+/* ---- counts (counts.c) ----------------------------------------------------- */
+
+/* Starts the background counter of e (db_open, once the catalog is built)
+ * and stops it, cancelling a running count (db_close, before the engine's
+ * destroy). */
+struct db_counts *db_counts_start(struct db_engine *e);
+void db_counts_stop(struct db_counts *c); /* NULL ok */
+#ifdef SEEKI_UNIT
+/* Test hook: the thresholds (estimates below small are counted in line with
+ * inline_ms; cached counts live ttl_ms). */
+void db_counts_set_limits(int64_t small, int inline_ms, int ttl_ms);
+#endif
 
 /* SQLite engine (sqlite/sqlite.c): opens cfg->sqlite_path read-only and fills *out
  * with an engine whose catalog is still empty (db_open loads it). */
@@ -148,13 +180,25 @@ struct db_pool_ops {
 
 struct db_pool;
 
-/* max >= 1. ctx is passed to the callbacks and borrowed for the pool's life. */
+/* What a borrower asks for. A NULL want is a page with the pool's budget. */
+struct db_pool_want {
+    bool bulk;   /* an export or a background count: at most max - 1 at once, FIFO */
+    int wait_ms; /* 0: the pool's budget; < 0: do not wait at all */
+    /* Optional: true when whoever asked has gone (checked every 100 ms while
+     * waiting; the wait then ends with SEEKI_E_BUSY). */
+    bool (*gone)(void *arg);
+    void *gone_arg;
+};
+
+/* max >= 1; wait_ms is a page's budget for a busy pool. ctx is passed to the
+ * callbacks and borrowed for the pool's life. */
 struct db_pool *db_pool_new(int max, int wait_ms, const struct db_pool_ops *ops, void *ctx);
 /* Borrows a connection (idle first, else a new one while fewer than max
- * exist, else waits). Errors: the connect callback's, or SEEKI_E_TIMEOUT when
- * all connections stayed busy for wait_ms (message names
- * database.max_connections). */
-enum seeki_code db_pool_get(struct db_pool *p, void **conn, struct seeki_err *err) SEEKI_MUST_CHECK;
+ * exist, else waits; bulk borrowers also wait for a bulk slot, in arrival
+ * order). Errors: the connect callback's, or SEEKI_E_BUSY when the pool
+ * stayed busy for the budget (the message names database.max_connections). */
+enum seeki_code db_pool_get(struct db_pool *p, const struct db_pool_want *want, void **conn,
+                            struct seeki_err *err) SEEKI_MUST_CHECK;
 /* Returns a connection; broken = true closes it instead of keeping it. */
 void db_pool_put(struct db_pool *p, void *conn, bool broken);
 /* Closes idle connections and frees the pool. Every borrowed connection
@@ -162,6 +206,16 @@ void db_pool_put(struct db_pool *p, void *conn, bool broken);
 void db_pool_destroy(struct db_pool *p);
 /* Connections currently open (idle + borrowed); for tests and status. */
 int db_pool_open_count(struct db_pool *p);
+
+/* A page's budget for a busy pool (capped at the statement timeout): short,
+ * so a burst is answered 503 at once instead of hanging. */
+#define DB_POOL_WAIT_MS 5000
+/* The pool budget engines give db_pool_new for a statement timeout. */
+int db_pool_wait_for(int timeout_ms);
+/* What q's borrower asks of the pool: a page, or (q->bulk) an export with
+ * the statement timeout as its budget; q->gone carried over. q may be NULL
+ * (a page). */
+void db_pool_want_of(const struct db_query *q, int timeout_ms, struct db_pool_want *out);
 
 /* ---- small shared helpers ------------------------------------------------ */
 

@@ -1,6 +1,7 @@
 /* The engine interface's front door: db_open picks the backend by
  * cfg->db_kind and loads the catalog through it; every other call dispatches
- * through the engine's function table (struct db_engine_ops in db_int.h). */
+ * through the engine's function table (struct db_engine_ops in db_int.h);
+ * counts go through db/counts.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ enum seeki_code db_open(const struct cfg *cfg, const struct db_open_opts *opts,
              e->catalog.ntables, nraw, (long long)(clock_ms() - t0));
     if (e->ops->opened)
         e->ops->opened(e);
+    e->counts = db_counts_start(e);
     *out = e;
     return SEEKI_E_OK;
 fail:
@@ -51,6 +53,8 @@ void db_close(struct db_engine *e)
 {
     if (!e)
         return;
+    db_counts_stop(e->counts); /* before the catalog: its jobs point into it */
+    e->counts = NULL;
     db_catalog_free(&e->catalog);
     e->ops->destroy(e);
 }
@@ -82,14 +86,6 @@ void db_iter_close(struct db_iter *it)
 {
     if (it)
         it->ops->close(it);
-}
-
-enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
-                         struct seeki_err *err)
-{
-    *n = 0;
-    *exact = false;
-    return e->ops->count(e, q, n, exact, err);
 }
 
 enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err)

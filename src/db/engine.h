@@ -183,6 +183,14 @@ struct db_query {
      * rows from the statement's result columns, not from table->ncols. */
     bool with_keys;
     bool keys_only;
+    /* Who is asking (both optional). bulk: an export, which takes one of the
+     * pool's bulk slots (at most max_connections - 1 at once, 1 when it is
+     * 1; waiters served in arrival order, up to the statement timeout) so
+     * pages always keep a connection. gone(gone_arg): true once the client
+     * has left, so a wait for a connection gives up early. */
+    bool bulk;
+    bool (*gone)(void *arg);
+    void *gone_arg;
 };
 
 /* One entry of a query's full order: the user's sorts, then the tie-breaker
@@ -262,10 +270,26 @@ enum seeki_code db_iter_next(struct db_iter *it, const struct db_cell **row,
                              struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_iter_close(struct db_iter *it); /* NULL accepted */
 
-/* Counts rows matching q (offset/limit ignored). *exact is false when the
- * engine gave an estimate because an exact count would be too slow. */
-enum seeki_code db_count(struct db_engine *e, const struct db_query *q, int64_t *n, bool *exact,
+/* How many rows match a view (db/counts.c; docs/paging.md "Counts"). */
+struct db_total {
+    int64_t n;    /* >= 0; an estimate unless exact */
+    bool exact;   /* n is an exact count of the view as it is now */
+    bool pending; /* an exact count of this view is running in the background */
+};
+
+/* The best count of q's view (table, search, filters; sorts, offset and
+ * limit ignored) that never waits on counting a large result: a cached
+ * exact count still valid for the table (same change token, younger than
+ * the cache's life), else an exact count in line when the estimate is small
+ * (under a short budget), else the estimate -- and an exact count of the view
+ * starts in the background (out->pending) for the next answer. Errors: as
+ * db_rows_open. */
+enum seeki_code db_count(struct db_engine *e, const struct db_query *q, struct db_total *out,
                          struct seeki_err *err) SEEKI_MUST_CHECK;
+/* db_count, then, while the view's background count is still running, waits
+ * for it up to wait_ms and answers again. */
+enum seeki_code db_count_wait(struct db_engine *e, const struct db_query *q, int wait_ms,
+                              struct db_total *out, struct seeki_err *err) SEEKI_MUST_CHECK;
 
 /* ---- keyset cursors (db/cursor.c; SPEC §5 "Deep pages") ---------------------
  *
@@ -345,7 +369,8 @@ enum seeki_code db_labels(struct db_engine *e, const struct db_table *t, size_t 
                           size_t *nout, struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_labels_free(struct db_label *l, size_t n); /* NULL ok */
 
-/* Cheap liveness check through the pool (status route, seeki check). */
+/* Cheap liveness check through the pool (status route, seeki check). Never
+ * waits for a busy pool: SEEKI_E_BUSY when every connection is lent out. */
 enum seeki_code db_ping(struct db_engine *e, struct seeki_err *err) SEEKI_MUST_CHECK;
 
 /* --- helpers shared by API and engines (db/names.c, db/filter.c, db/encode.c) --- */

@@ -1,4 +1,4 @@
-/* The HTTP server: libmicrohttpd with a thread pool, the Host guard, size and
+/* The HTTP server: libmicrohttpd with a thread per connection, the Host guard, size and
  * time limits, and one application handler given at start (api/router.c:
  * routes, gates, assets); http/ knows nothing of api/, db/ or ssh/. Only
  * http/server.c includes libmicrohttpd; everything below is MHD-free so handlers, routing and
@@ -20,7 +20,9 @@
 #define HTTP_POOL_BYTES (32u * 1024u)       /* MHD per-connection memory: 414 for longer URIs */
 #define HTTP_IDLE_TIMEOUT_S 30u             /* idle connections are closed after this */
 #define HTTP_STREAM_BLOCK (32u * 1024u)     /* streamed bodies are produced in chunks of this */
-#define HTTP_DEFAULT_THREADS 4u
+/* Connections served at once (each has its own thread); MHD refuses more at
+ * accept time. Idle keep-alive connections count until HTTP_IDLE_TIMEOUT_S. */
+#define HTTP_DEFAULT_MAX_CLIENTS 512u
 
 struct http_server;
 struct http_req;
@@ -34,7 +36,7 @@ typedef void http_handler(void *ctx, const struct http_req *req, struct http_res
 struct http_options {
     const char *host;        /* bind address: IPv4/IPv6 literal or a name such as "localhost" */
     int port;                /* 0 = pick a free port (tests); see http_port() */
-    unsigned threads;        /* thread-pool size; 0 = default (4) */
+    unsigned max_clients;    /* connections at once; 0 = default (HTTP_DEFAULT_MAX_CLIENTS) */
     unsigned idle_timeout_s; /* close connections idle this long; 0 = default (30) */
 };
 
@@ -71,9 +73,14 @@ struct http_req {
     struct http_kv *headers; /* request headers in order; names as sent */
     size_t nheaders;
     unsigned long id; /* request number for log lines (req=N) */
+    int client_fd;    /* the connection's socket (borrowed), -1 when none (unit tests) */
 };
 
 void http_req_init(struct http_req *r);
+/* True when the client has closed its side of the connection (a handler
+ * waiting for its turn gives up instead of working for nobody). Never blocks;
+ * false without a socket. */
+bool http_req_client_gone(const struct http_req *r);
 void http_req_free(struct http_req *r); /* NULL ok; r may be re-initialised */
 
 /* Splits a request target ("/path?a=1&b=%20x") into r->path and r->params.

@@ -2,6 +2,7 @@
  * and percent-decoding, parameter and header lookup, response building
  * (JSON errors, the fixed 500 body, extra headers, streams) and the
  * Content-Disposition builder for downloads. */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,17 @@
 void http_req_init(struct http_req *r)
 {
     memset(r, 0, sizeof *r);
+    r->client_fd = -1;
+}
+
+bool http_req_client_gone(const struct http_req *r)
+{
+    if (!r || r->client_fd < 0)
+        return false;
+    /* POLLRDHUP: the peer closed (or shut down its sending side); a reset
+     * shows as POLLERR/POLLHUP. Pipelined bytes alone are POLLIN: not gone. */
+    struct pollfd p = {.fd = r->client_fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
 static void kv_free_all(struct http_kv *kv, size_t n)
@@ -38,7 +50,7 @@ void http_req_free(struct http_req *r)
     free(r->path);
     kv_free_all(r->params, r->nparams);
     kv_free_all(r->headers, r->nheaders);
-    memset(r, 0, sizeof *r);
+    http_req_init(r);
 }
 
 static void kv_push(struct http_kv **arr, size_t *n, char *key, char *value)
@@ -236,6 +248,8 @@ void http_resp_fail(struct http_resp *r, const struct seeki_err *err, unsigned l
         return;
     }
     http_resp_error(r, status, msg);
+    if (code == SEEKI_E_BUSY) /* every connection busy: worth retrying soon */
+        http_resp_add_header(r, "Retry-After", "1");
 }
 
 void http_resp_stream(struct http_resp *r, int status, const char *content_type,

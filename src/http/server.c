@@ -1,8 +1,10 @@
 /* libmicrohttpd wiring, the only file that includes <microhttpd.h>: binds the
  * listening socket ourselves (so a busy port gets a precise message), runs MHD
- * with an internal epoll thread pool and per-connection limits, turns each MHD
- * request into a struct http_req, hands it to http_dispatch (guard.c) and
- * turns the struct http_resp back into an MHD response (buffer or stream). */
+ * with a thread per connection (so a handler that waits on the database only
+ * ever holds up its own client; docs/architecture.md says why) and
+ * per-connection limits, turns each MHD request into a struct http_req, hands
+ * it to http_dispatch (guard.c) and turns the struct http_resp back into an
+ * MHD response (buffer or stream). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -143,11 +145,13 @@ static enum seeki_code listen_on(const char *host, int port, int *fd_out, bool *
  * and MHD looks for the '?' before this call, so the path is untouched. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)c;
     struct http_server *s = cls;
     struct http_conn *st = xcalloc(1, sizeof *st);
     http_req_init(&st->req);
     st->req.id = atomic_fetch_add(&s->next_id, 1) + 1;
+    const union MHD_ConnectionInfo *ci =
+        c ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    st->req.client_fd = ci ? (int)ci->connect_fd : -1;
     st->target = xstrdup(uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     char *q = uri ? strchr((char *)uri, '?') : NULL;
@@ -389,14 +393,17 @@ enum seeki_code http_start(const struct http_options *opts, http_handler *handle
                                                  : ((struct sockaddr_in *)&ss)->sin_port);
     else
         s->port = opts->port;
-    unsigned threads = opts->threads ? opts->threads : HTTP_DEFAULT_THREADS;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+    unsigned clients = opts->max_clients ? opts->max_clients : HTTP_DEFAULT_MAX_CLIENTS;
+    /* A thread per connection, each polling only its own socket (poll, not
+     * select: no FD_SETSIZE ceiling). A handler may block on the database
+     * (a count, a pool wait, an export chunk) without stalling anyone else. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (v6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT, clients,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT,
         opts->idle_timeout_s ? opts->idle_timeout_s : (unsigned)HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
@@ -406,14 +413,15 @@ enum seeki_code http_start(const struct http_options *opts, http_handler *handle
             close(fd);
         rc = seeki_fail(err, SEEKI_E_IO,
                         "Cannot start the HTTP server on %s port %d (libmicrohttpd refused the "
-                        "settings: %u threads). Run with SEEKI_LOG=http=debug for its reason.",
-                        s->bind_host, opts->port, threads);
+                        "settings: %u clients). Run with SEEKI_LOG=http=debug for its reason.",
+                        s->bind_host, opts->port, clients);
         goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (info && info->port && info->port != s->port)
         log_warn("http", "libmicrohttpd reports port %u, the socket says %d", info->port, s->port);
-    log_debug("http", "serving on %s port %d with %u threads", s->bind_host, s->port, threads);
+    log_debug("http", "serving on %s port %d, a thread per connection, at most %u clients",
+              s->bind_host, s->port, clients);
     *out = s;
     return SEEKI_E_OK;
 fail:

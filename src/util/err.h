@@ -20,6 +20,7 @@
     X(SETUP_MODE, 503, 1, "This endpoint is not available in setup mode")                          \
     X(DB_UNAVAILABLE, 503, 1, "Database unavailable")                                              \
     X(TUNNEL_RECONNECTING, 503, 1, "SSH tunnel reconnecting")                                      \
+    X(BUSY, 503, 1, "All database connections busy")                                               \
     X(TIMEOUT, 504, 1, "Statement timeout")                                                        \
     X(CONFIG, 500, 1, "Invalid configuration")                                                     \
     X(NO_CONFIG, 500, 1, "No configuration file found")                                            \

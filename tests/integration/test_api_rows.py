@@ -25,12 +25,13 @@ def drivers(client, params=()):
 
 def test_rows_shape(client):
     p = drivers(client)
-    assert {"columns", "rows", "total_rows", "total_rows_exact", "page", "page_size",
-            "next_cursor", "prev_cursor"} <= set(p)
+    assert {"columns", "rows", "total_rows", "total_rows_exact", "count_pending", "page",
+            "page_size", "next_cursor", "prev_cursor"} <= set(p)
     assert p["page"] == 1
     assert p["page_size"] == 50
     assert p["total_rows"] == len(F.DRIVERS)
     assert p["total_rows_exact"] is True
+    assert p["count_pending"] is False  # a small table is counted in line
     assert p["next_cursor"] is None  # everything fits on page 1
     assert p["prev_cursor"] is None  # page 1
     assert ids(p) == ALL

@@ -179,7 +179,6 @@ def test_failing_label_query_drops_labels_not_the_page(pg_server):
             env.execute("ALTER TABLE drivers RENAME TO drivers_gone;")
             after = c.get_json("/api/tables/journeys/rows")
             assert after["rows"] == before["rows"]
-            assert after["total_rows"] == R.JOURNEYS_N
             assert after["labels"] == {}
             warns = [l for l in srv.log().splitlines()
                      if "labels of 'journeys' left out of this page (the rows are fine)" in l]

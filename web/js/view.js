@@ -136,6 +136,31 @@ export async function loadRows() {
   hideBanner();
   renderRows();
   if (store.live !== 'live' && store.live !== 'unknown') pollStatus();
+  if (resp.count_pending) followCount(seq, table, view, ctrl.signal);
+}
+
+// The page came with an estimate ("about N") while the server counts the view
+// exactly in the background: ask for that count (the server holds each ask up
+// to 2 s) and, once it is exact, show it. Only the numbers change, in place;
+// a newer load (another page, view or table) ends the wait.
+async function followCount(seq, table, view, signal) {
+  const params = viewParams(view);
+  for (let i = 0; i < 30 && seq === store.loadSeq; i++) {
+    let c;
+    try {
+      c = await api.count(table, params, { signal });
+    } catch {
+      return; // aborted or failed: the estimate stays, marked "about"
+    }
+    if (seq !== store.loadSeq || !store.resp) return;
+    if (c.total_rows_exact) {
+      store.resp = { ...store.resp, total_rows: c.total_rows, total_rows_exact: true, count_pending: false };
+      $('grid').setAttribute('aria-rowcount', String(Number(c.total_rows) + 1));
+      renderPager();
+      return;
+    }
+    if (!c.count_pending) return; // too slow to count exactly: "about" it is
+  }
 }
 
 function relOf(rel) {

@@ -1,9 +1,12 @@
 /* The PostgreSQL engine (pgdb_): libpq connections in a db_pool, read-only
  * by construction (session options pin default_transaction_read_only, the
  * statement timeout, DateStyle/IntervalStyle/TimeZone), rows streamed in
- * single-row mode and cancelled when abandoned, counts exact when cheap and
- * estimated otherwise, and broken connections replaced on next use.
+ * single-row mode and cancelled when abandoned, estimates, change tokens and
+ * budgeted exact counts for db/counts.c, and broken connections replaced on
+ * next use.
  * docs/postgresql.md describes the behaviour for users. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +16,6 @@
 #include "log.h"
 #include "util/mem.h"
 
-/* Counts: tables estimated below this many rows are counted exactly with the
- * full statement timeout; larger ones (or unknown) get PG_COUNT_BUDGET_MS,
- * then the estimate. */
-#define PG_EXACT_BELOW 100000
-#define PG_COUNT_BUDGET_MS 200
 /* Rows a reverse page (page=last) may hold in memory. */
 #define PG_REVERSE_MAX 100000
 
@@ -96,12 +94,13 @@ static const struct db_pool_ops pg_pool_ops = {pg_connect, pg_disconnect};
 /* Borrows a connection that still looks alive: an idle one whose server went
  * away (restart) is noticed by reading what is pending on its socket, closed,
  * and replaced. */
-static enum seeki_code pg_borrow(struct pg_engine *e, struct pg_conn **out, struct seeki_err *err)
+static enum seeki_code pg_borrow(struct pg_engine *e, const struct db_pool_want *want,
+                                 struct pg_conn **out, struct seeki_err *err)
 {
     *out = NULL;
     for (int tries = 0; tries <= e->base.cfg->max_connections; tries++) {
         void *v = NULL;
-        enum seeki_code rc = db_pool_get(e->pool, &v, err);
+        enum seeki_code rc = db_pool_get(e->pool, want, &v, err);
         if (rc != SEEKI_E_OK)
             return rc;
         struct pg_conn *c = v;
@@ -169,9 +168,11 @@ static enum seeki_code pg_start(struct pg_engine *e, const struct db_sql *sql, b
     const char **vals = xcalloc(sql->nparams + 1, sizeof *vals);
     pg_param_texts(sql, vals);
     enum seeki_code rc = SEEKI_E_OK;
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
     for (int attempt = 0;; attempt++) {
         struct pg_conn *c = NULL;
-        rc = pg_borrow(e, &c, err);
+        rc = pg_borrow(e, &want, &c, err);
         if (rc != SEEKI_E_OK)
             break;
         bool reused = c->used;
@@ -400,26 +401,41 @@ static PGresult *pg_exec(struct pg_engine *e, struct pg_conn *c, const struct db
     return NULL;
 }
 
-/* Live reltuples of the table (-1 when unknown or not a table). */
-static int64_t pg_reltuples(struct pg_engine *e, struct pg_conn *c, const struct db_table *t)
+/* One catalog read for q's table: the estimate of a whole table (reltuples
+ * scaled to the table's current size, as the planner does; -1 before the
+ * first ANALYZE or for views) and the change token. The token is the
+ * server's start time, and for tables and materialized views also the
+ * relfilenode (TRUNCATE, VACUUM FULL, REFRESH change it) and the row change
+ * counters of the statistics system (they lag a committed change by up to
+ * a few seconds). */
+static bool pg_table_facts(struct pg_conn *c, const struct db_table *t, int64_t *est,
+                           char *version, bool *tracked)
 {
-    if (t->kind != DB_TABLE && t->kind != DB_MATVIEW)
-        return -1;
     const char *vals[2] = {t->schema, t->relname};
-    PGresult *r = PQexecParams(c->pg,
-                               "SELECT c.reltuples::float8, c.relkind::text FROM "
-                               "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
-                               "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                               2, NULL, vals, NULL, NULL, 0);
-    (void)e;
-    int64_t n = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-        PQgetvalue(r, 0, 1)[0] != 'p') {
-        double d = strtod(PQgetvalue(r, 0, 0), NULL);
-        n = d < 0 ? -1 : (int64_t)d;
+    PGresult *r = PQexecParams(
+        c->pg,
+        "SELECT CASE WHEN c.relkind IN ('r', 'm') AND c.reltuples >= 0 THEN "
+        "CASE WHEN c.relpages > 0 THEN c.reltuples / c.relpages * "
+        "ceil(pg_catalog.pg_relation_size(c.oid) / "
+        "current_setting('block_size')::float8) ELSE c.reltuples END END::float8, "
+        "c.relkind IN ('r', 'm'), "
+        "extract(epoch FROM pg_catalog.pg_postmaster_start_time())::text || '/' || "
+        "c.relfilenode || '/' || coalesce(pg_catalog.pg_stat_get_tuples_inserted(c.oid) + "
+        "pg_catalog.pg_stat_get_tuples_updated(c.oid) + "
+        "pg_catalog.pg_stat_get_tuples_deleted(c.oid), 0) "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = $1 AND c.relname = $2",
+        2, NULL, vals, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (ok && PQntuples(r) == 1) {
+        *est = PQgetisnull(r, 0, 0) ? -1 : (int64_t)strtod(PQgetvalue(r, 0, 0), NULL);
+        *tracked = PQgetvalue(r, 0, 1)[0] == 't';
+        snprintf(version, DB_VERSION_MAX, "%s", PQgetvalue(r, 0, 2));
+        if (!*tracked) /* a view: the server's start time only */
+            version[strcspn(version, "/")] = '\0';
     }
     PQclear(r);
-    return n;
+    return ok;
 }
 
 /* The planner's row estimate for q's rows. */
@@ -431,6 +447,9 @@ static bool pg_plan_rows(struct pg_engine *e, struct pg_conn *c, const struct db
     plain.offset = 0;
     plain.limit = -1;
     plain.reverse = false;
+    plain.seek = NULL;
+    plain.nseek = 0;
+    plain.with_keys = plain.keys_only = false;
     struct db_sql sql;
     *rc = db_sql_select(DB_SQL_PG, &plain, &sql, err);
     if (*rc != SEEKI_E_OK)
@@ -445,8 +464,81 @@ static bool pg_plan_rows(struct pg_engine *e, struct pg_conn *c, const struct db
     return ok;
 }
 
-static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q, int64_t *n,
-                                bool *exact, struct seeki_err *err)
+static enum seeki_code pg_estimate(struct db_engine *base, const struct db_query *q, int64_t *n,
+                                   char *version, bool *tracked, struct seeki_err *err)
+{
+    struct pg_engine *e = (struct pg_engine *)base;
+    struct pg_conn *c = NULL;
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
+    want.bulk = false;
+    want.wait_ms = 0;
+    enum seeki_code rc = pg_borrow(e, &want, &c, err);
+    if (rc != SEEKI_E_OK)
+        return rc;
+    *n = -1;
+    *tracked = false;
+    version[0] = '\0';
+    c->used = true;
+    bool broken = false;
+    if (!pg_table_facts(c, q->table, n, version, tracked) && PQstatus(c->pg) == CONNECTION_BAD) {
+        /* found dead on first use (a restart): the rows query will say so */
+        broken = true;
+    } else if (!db_query_is_plain(q) || *n < 0) {
+        int64_t plan = -1;
+        if (pg_plan_rows(e, c, q, &plan, &broken, &rc, err))
+            *n = plan;
+        else if (rc != SEEKI_E_OK && broken)
+            goto out;
+        else if (rc != SEEKI_E_OK) /* an EXPLAIN that fails: no estimate, the count decides */
+            log_debug("db", "no plan estimate for '%s': %s", q->table->name, err->msg);
+        seeki_err_clear(err);
+        rc = SEEKI_E_OK;
+    }
+out:
+    pg_release(e, c, broken);
+    return rc;
+}
+
+/* Waits for the statement sent on c, polling every 100 ms for want->gone
+ * (then cancels it). Returns the last result (NULL when the connection
+ * broke); the connection is idle again afterwards unless it broke. */
+static PGresult *pg_wait_result(PGconn *pg, const struct db_pool_want *want)
+{
+    PGresult *last = NULL;
+    bool cancelled = false;
+    for (;;) {
+        while (!PQisBusy(pg)) {
+            PGresult *r = PQgetResult(pg);
+            if (!r)
+                return last;
+            PQclear(last);
+            last = r;
+        }
+        struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+        if (p.fd < 0)
+            break;
+        int pr = poll(&p, 1, 100);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (!cancelled && want && want->gone && want->gone(want->gone_arg)) {
+            PGcancel *cancel = PQgetCancel(pg);
+            char buf[256];
+            if (cancel)
+                PQcancel(cancel, buf, (int)sizeof buf);
+            PQfreeCancel(cancel);
+            cancelled = true;
+        }
+        if (pr > 0 && !PQconsumeInput(pg))
+            break;
+    }
+    PQclear(last);
+    return NULL;
+}
+
+static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q, int budget_ms,
+                                const struct db_pool_want *want, int64_t *n,
+                                struct seeki_err *err)
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
@@ -454,54 +546,47 @@ static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q
     enum seeki_code rc = db_sql_count(DB_SQL_PG, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    rc = pg_borrow(e, &c, err);
+    rc = pg_borrow(e, want, &c, err);
     if (rc != SEEKI_E_OK) {
         db_sql_free(&sql);
         return rc;
     }
-    bool broken = false, plain = db_query_is_plain(q);
-    int64_t est = pg_reltuples(e, c, q->table);
-    if (PQstatus(c->pg) == CONNECTION_BAD) { /* the estimate read found it dead */
-        db_pool_put(e->pool, c, true);
-        c = NULL;
-        rc = pg_borrow(e, &c, err);
-        if (rc != SEEKI_E_OK)
-            goto out;
-    }
-    char state[6] = "";
-    PGresult *r = NULL;
-    if (est >= 0 && est < PG_EXACT_BELOW) {
-        r = pg_exec(e, c, &sql, NULL, q, &broken, &rc, state, err);
-    } else {
-        int budget = e->timeout_ms < PG_COUNT_BUDGET_MS ? e->timeout_ms : PG_COUNT_BUDGET_MS;
-        char begin[96];
-        snprintf(begin, sizeof begin, "BEGIN READ ONLY; SET LOCAL statement_timeout = %d",
-                 budget);
-        PGresult *b = pg_exec(e, c, NULL, begin, q, &broken, &rc, NULL, err);
-        if (b) {
-            PQclear(b);
-            r = pg_exec(e, c, &sql, NULL, q, &broken, &rc, state, err);
-            PQclear(PQexec(c->pg, r ? "COMMIT" : "ROLLBACK"));
+    bool broken = false;
+    int budget = budget_ms > 0 && budget_ms < e->timeout_ms ? budget_ms : e->timeout_ms;
+    char begin[96];
+    snprintf(begin, sizeof begin, "BEGIN READ ONLY; SET LOCAL statement_timeout = %d", budget);
+    PGresult *b = pg_exec(e, c, NULL, begin, q, &broken, &rc, NULL, err);
+    if (b) {
+        PQclear(b);
+        const char **vals = xcalloc(sql.nparams + 1, sizeof *vals);
+        pg_param_texts(&sql, vals);
+        log_trace("db", "postgres: %s", sql.text);
+        PGresult *r = PQsendQueryParams(c->pg, sql.text, (int)sql.nparams, NULL, vals, NULL,
+                                        NULL, 0)
+                          ? pg_wait_result(c->pg, want)
+                          : NULL;
+        free(vals);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+            *n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+        } else {
+            struct pgdb_fail f;
+            pg_fail_of(c->pg, r, &f);
+            broken = pgdb_fail_is_broken(&f);
+            if (f.sqlstate && strcmp(f.sqlstate, "57014") == 0)
+                rc = want && want->gone && want->gone(want->gone_arg)
+                         ? seeki_fail(err, SEEKI_E_BUSY, "the count of '%s' was cancelled",
+                                      q->table->name)
+                         : seeki_fail(err, SEEKI_E_TIMEOUT,
+                                      "Counting the rows of '%s' took longer than %d ms",
+                                      q->table->name, budget);
+            else
+                rc = pgdb_fail_map(&f, q, e->user, e->timeout_ms, err);
         }
-    }
-    if (r) {
-        *n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-        *exact = true;
         PQclear(r);
-    } else if (!broken && strcmp(state, "57014") == 0) {
-        /* too slow to count exactly: the estimate, flagged as one */
-        seeki_err_clear(err);
-        rc = SEEKI_E_OK;
-        if (plain && est >= 0) {
-            *n = est;
-        } else if (!pg_plan_rows(e, c, q, n, &broken, &rc, err) && rc == SEEKI_E_OK) {
-            *n = est >= 0 ? est : 0;
-        }
-        *exact = false;
+        if (!broken)
+            PQclear(PQexec(c->pg, rc == SEEKI_E_OK ? "COMMIT" : "ROLLBACK"));
     }
-out:
-    if (c)
-        pg_release(e, c, broken);
+    pg_release(e, c, broken);
     db_sql_free(&sql);
     return rc;
 }
@@ -537,11 +622,14 @@ static enum seeki_code pg_read_sql(struct db_engine *base, const struct db_sql *
 
 /* ---- ping, open, close --------------------------------------------------------------- */
 
+/* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
+static const struct db_pool_want ping_want = {.wait_ms = -1};
+
 static enum seeki_code pg_ping(struct db_engine *base, struct seeki_err *err)
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
-    enum seeki_code rc = pg_borrow(e, &c, err);
+    enum seeki_code rc = pg_borrow(e, &ping_want, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     bool broken = false;
@@ -556,7 +644,7 @@ static enum seeki_code pg_load_tables(struct db_engine *base, struct db_table **
 {
     struct pg_engine *e = (struct pg_engine *)base;
     struct pg_conn *c = NULL;
-    enum seeki_code rc = pg_borrow(e, &c, err);
+    enum seeki_code rc = pg_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     rc = pgdb_load_tables(e, c, tables, n, err);
@@ -586,6 +674,8 @@ static const struct db_engine_ops pg_ops = {
     .default_schema = "public",
     .load_tables = pg_load_tables,
     .rows_open = pg_rows_open,
+    .count_inline_below = 100000,
+    .estimate = pg_estimate,
     .count = pg_count,
     .ping = pg_ping,
     .read_sql = pg_read_sql,
@@ -607,11 +697,11 @@ enum seeki_code pgdb_open(const struct cfg *cfg, int tunnel_port, struct db_engi
         free(e);
         return rc;
     }
-    e->pool = db_pool_new(cfg->max_connections, e->timeout_ms, &pg_pool_ops, e);
+    e->pool = db_pool_new(cfg->max_connections, db_pool_wait_for(e->timeout_ms), &pg_pool_ops, e);
     /* one connection now, so an unreachable database fails at startup; and
      * proof that the session really is read-only */
     struct pg_conn *c = NULL;
-    rc = pg_borrow(e, &c, err);
+    rc = pg_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK)
         goto fail;
     bool broken = false;

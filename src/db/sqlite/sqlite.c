@@ -33,6 +33,7 @@ struct lite_conn {
     sqlite3 *db;
     int64_t deadline_ms; /* monotonic ms; 0 = no limit. Set around each step. */
     bool timed_out;      /* the progress handler stopped the last step */
+    const struct db_pool_want *want; /* during a count: its gone() also stops it */
 };
 
 struct lite_engine {
@@ -65,6 +66,8 @@ static int lite_progress(void *arg)
         c->timed_out = true;
         return 1; /* interrupts the statement: SQLITE_INTERRUPT */
     }
+    if (c->want && c->want->gone && c->want->gone(c->want->gone_arg))
+        return 1; /* the count's asker left (shutdown) */
     return 0;
 }
 
@@ -162,11 +165,11 @@ fail:
 
 static const struct db_pool_ops lite_pool_ops = {lite_connect, lite_disconnect};
 
-static enum seeki_code lite_borrow(struct lite_engine *e, struct lite_conn **c,
-                                   struct seeki_err *err)
+static enum seeki_code lite_borrow(struct lite_engine *e, const struct db_pool_want *want,
+                                   struct lite_conn **c, struct seeki_err *err)
 {
     void *p = NULL;
-    enum seeki_code rc = db_pool_get(e->pool, &p, err);
+    enum seeki_code rc = db_pool_get(e->pool, want, &p, err);
     *c = p;
     return rc;
 }
@@ -372,7 +375,7 @@ static enum seeki_code lite_load_tables(struct db_engine *base, struct db_table 
     struct db_table *tabs = NULL;
     size_t n = 0, cap = 0;
     int64_t spent = 0;
-    enum seeki_code code = lite_borrow(e, &c, err);
+    enum seeki_code code = lite_borrow(e, NULL, &c, err);
     if (code != SEEKI_E_OK)
         return code;
     /* pragma_table_list (SQLite >= 3.37) tells tables, views, virtual and
@@ -590,7 +593,9 @@ static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_qu
     it->t = q->table;
     char what[300];
     snprintf(what, sizeof what, "table '%s'", q->table->name);
-    rc = lite_borrow(e, &it->conn, err);
+    struct db_pool_want want;
+    db_pool_want_of(q, e->timeout_ms, &want);
+    rc = lite_borrow(e, &want, &it->conn, err);
     if (rc == SEEKI_E_OK)
         rc = lite_prepare(e, it->conn, &sql, what, &it->st, err);
     /* rows are as wide as the statement: with_keys / keys_only change it */
@@ -609,8 +614,38 @@ static enum seeki_code lite_rows_open(struct db_engine *base, const struct db_qu
     return SEEKI_E_OK;
 }
 
-static enum seeki_code lite_count(struct db_engine *base, const struct db_query *q, int64_t *n,
-                                  bool *exact, struct seeki_err *err)
+/* The change token of the database: size and mtime of the file and of its
+ * WAL (every commit changes one of them). */
+static void lite_version(const struct lite_engine *e, char *version)
+{
+    struct stat a, w;
+    bool ha = stat(e->path, &a) == 0;
+    char *wal = xasprintf("%s-wal", e->path);
+    bool hw = stat(wal, &w) == 0;
+    free(wal);
+    snprintf(version, DB_VERSION_MAX, "%lld.%09ld/%lld/%lld.%09ld/%lld",
+             ha ? (long long)a.st_mtim.tv_sec : 0LL, ha ? a.st_mtim.tv_nsec : 0L,
+             ha ? (long long)a.st_size : -1LL, hw ? (long long)w.st_mtim.tv_sec : 0LL,
+             hw ? w.st_mtim.tv_nsec : 0L, hw ? (long long)w.st_size : -1LL);
+}
+
+/* SQLite has no planner estimate for a search: -1 then (db/counts.c counts
+ * in line, or falls back on the table's). */
+static enum seeki_code lite_estimate_op(struct db_engine *base, const struct db_query *q,
+                                        int64_t *n, char *version, bool *tracked,
+                                        struct seeki_err *err)
+{
+    (void)err;
+    struct lite_engine *e = (struct lite_engine *)base;
+    *n = db_query_is_plain(q) ? q->table->row_estimate : -1;
+    *tracked = true;
+    lite_version(e, version);
+    return SEEKI_E_OK;
+}
+
+static enum seeki_code lite_count(struct db_engine *base, const struct db_query *q, int budget_ms,
+                                  const struct db_pool_want *want, int64_t *n,
+                                  struct seeki_err *err)
 {
     struct lite_engine *e = (struct lite_engine *)base;
     struct db_sql sql;
@@ -621,24 +656,25 @@ static enum seeki_code lite_count(struct db_engine *base, const struct db_query 
     enum seeki_code rc = db_sql_count(DB_SQL_SQLITE, q, &sql, err);
     if (rc != SEEKI_E_OK)
         return rc;
-    rc = lite_borrow(e, &c, err);
+    rc = lite_borrow(e, want, &c, err);
     if (rc == SEEKI_E_OK)
         rc = lite_prepare(e, c, &sql, what, &st, err);
     int src = SQLITE_OK;
     if (rc == SEEKI_E_OK) {
-        src = lite_step(e, c, st, 0);
-        if (src == SQLITE_ROW) {
+        c->want = want;
+        src = lite_step(e, c, st, budget_ms);
+        c->want = NULL;
+        if (src == SQLITE_ROW)
             *n = sqlite3_column_int64(st, 0);
-            *exact = true;
-        } else if ((src & 0xff) == SQLITE_INTERRUPT && c->timed_out && db_query_is_plain(q) &&
-                   q->table->row_estimate >= 0) {
-            /* too slow to count exactly: the page still shows, with the
-             * startup estimate flagged as one */
-            *n = q->table->row_estimate;
-            *exact = false;
-        } else {
+        else if ((src & 0xff) == SQLITE_INTERRUPT && !c->timed_out)
+            rc = seeki_fail(err, SEEKI_E_BUSY, "the count of '%s' was cancelled",
+                            q->table->name);
+        else if ((src & 0xff) == SQLITE_INTERRUPT)
+            rc = seeki_fail(err, SEEKI_E_TIMEOUT,
+                            "Counting the rows of '%s' took longer than %d ms", q->table->name,
+                            budget_ms > 0 ? budget_ms : e->timeout_ms);
+        else
             rc = lite_fail(e, c, src, what, err);
-        }
     }
     sqlite3_finalize(st);
     if (c)
@@ -654,7 +690,7 @@ static enum seeki_code lite_read_sql(struct db_engine *base, const struct db_sql
     struct lite_engine *e = (struct lite_engine *)base;
     struct lite_conn *c = NULL;
     sqlite3_stmt *st = NULL;
-    enum seeki_code rc = lite_borrow(e, &c, err);
+    enum seeki_code rc = lite_borrow(e, NULL, &c, err); /* a page's budget */
     if (rc == SEEKI_E_OK)
         rc = lite_prepare(e, c, sql, what, &st, err);
     int src = SQLITE_DONE;
@@ -675,11 +711,14 @@ static enum seeki_code lite_read_sql(struct db_engine *base, const struct db_sql
     return rc;
 }
 
+/* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
+static const struct db_pool_want ping_want = {.wait_ms = -1};
+
 static enum seeki_code lite_ping(struct db_engine *base, struct seeki_err *err)
 {
     struct lite_engine *e = (struct lite_engine *)base;
     struct lite_conn *c = NULL;
-    enum seeki_code rc = lite_borrow(e, &c, err);
+    enum seeki_code rc = lite_borrow(e, &ping_want, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     int src = sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
@@ -703,6 +742,8 @@ static const struct db_engine_ops lite_ops = {
     .default_schema = "main",
     .load_tables = lite_load_tables,
     .rows_open = lite_rows_open,
+    .count_inline_below = 1000000,
+    .estimate = lite_estimate_op,
     .count = lite_count,
     .ping = lite_ping,
     .read_sql = lite_read_sql,
@@ -747,10 +788,10 @@ enum seeki_code litedb_open(const struct cfg *cfg, struct db_engine **out, struc
     e->base.cfg = cfg;
     e->path = xstrdup(cfg->sqlite_path);
     e->timeout_ms = cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms : 30000;
-    e->pool = db_pool_new(cfg->max_connections, e->timeout_ms, &lite_pool_ops, e);
+    e->pool = db_pool_new(cfg->max_connections, db_pool_wait_for(e->timeout_ms), &lite_pool_ops, e);
     /* open one handle now so a bad file fails at startup, not on a page */
     struct lite_conn *c = NULL;
-    enum seeki_code rc = lite_borrow(e, &c, err);
+    enum seeki_code rc = lite_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK) {
         lite_destroy(&e->base);
         return rc;
@@ -767,7 +808,7 @@ enum seeki_code litedb_test_exec(struct db_engine *base, const char *sql, struct
 {
     struct lite_engine *e = (struct lite_engine *)base;
     struct lite_conn *c = NULL;
-    enum seeki_code rc = lite_borrow(e, &c, err);
+    enum seeki_code rc = lite_borrow(e, NULL, &c, err);
     if (rc != SEEKI_E_OK)
         return rc;
     int src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);

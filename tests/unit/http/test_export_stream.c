@@ -86,7 +86,7 @@ Test(export_stream, csv_over_the_wire)
     seeki_err_clear(&err);
     cr_assert_eq(db_open(cfg, NULL, &db, &err), SEEKI_E_OK, "%s", err.msg);
     struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = false, .version = "t"};
-    struct http_options o = {.host = "127.0.0.1", .port = 0, .threads = 2};
+    struct http_options o = {.host = "127.0.0.1", .port = 0, .max_clients = 8};
     struct http_server *s = NULL;
     cr_assert_eq(http_start(&o, api_handle, &ctx, &s, &err), SEEKI_E_OK, "%s", err.msg);
 

@@ -1,7 +1,8 @@
 /* Starts a real server on 127.0.0.1 (port 0) and talks raw HTTP to it over a
  * socket, to prove the libmicrohttpd wiring: routing, the Host guard, MHD's
  * own size limits (414/431) with the server still serving afterwards, the
- * body guard, the idle timeout, a busy port and an IPv6 bind. */
+ * body guard, the idle timeout, a busy port and an IPv6 bind, and that a
+ * handler that blocks holds up only its own connection. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -90,7 +91,7 @@ static int status_of(const char *resp)
 
 static struct http_server *start(const char *host, unsigned timeout_s)
 {
-    struct http_options o = {.host = host, .port = 0, .threads = 2, .idle_timeout_s = timeout_s};
+    struct http_options o = {.host = host, .port = 0, .max_clients = 8, .idle_timeout_s = timeout_s};
     struct http_server *s = NULL;
     struct seeki_err err;
     seeki_err_clear(&err);
@@ -322,4 +323,73 @@ Test(server, keep_alive_and_pipelining)
     cr_expect_eq(status_of(r), 200, "still serving: %s", r);
     free(r);
     http_stop(s);
+}
+
+/* A handler that blocks (as one waiting on the database does) for /slow, and
+ * answers everything else at once. */
+static void blocking_handler(void *c, const struct http_req *req, struct http_resp *resp)
+{
+    (void)c;
+    if (req->path && strcmp(req->path, "/slow") == 0) {
+        struct timespec ts = {1, 500 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    http_resp_set(resp, 200, "text/plain", "ok", 2);
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+Test(server, a_blocked_handler_holds_up_only_its_own_connection)
+{
+    struct http_options o = {.host = "127.0.0.1", .port = 0, .max_clients = 32};
+    struct http_server *s = NULL;
+    cr_assert_eq(http_start(&o, blocking_handler, NULL, &s, NULL), SEEKI_E_OK);
+    int port = http_port(s);
+    /* 12 requests blocked in the handler: more than any fixed thread pool
+     * SeeKi ever had (4) */
+    int fds[12];
+    for (int i = 0; i < 12; i++) {
+        fds[i] = connect_to(AF_INET, port);
+        const char *raw = "GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        send_all(fds[i], raw, strlen(raw));
+    }
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    long long t0 = now_ms();
+    char *r = get(port, "/fast", "localhost");
+    long long took = now_ms() - t0;
+    cr_expect_eq(status_of(r), 200, "%s", r);
+    cr_expect(took < 1000, "a quick request waited %lld ms behind blocked ones", took);
+    free(r);
+    for (int i = 0; i < 12; i++) {
+        char *x = read_all(fds[i]);
+        cr_expect_eq(status_of(x), 200, "%s", x);
+        free(x);
+        close(fds[i]);
+    }
+    http_stop(s);
+}
+
+Test(server, a_handler_sees_its_client_leave)
+{
+    /* http_req_client_gone on the connection's socket: false while the
+     * client is there, true once it closed */
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    struct http_req req;
+    http_req_init(&req);
+    cr_expect_not(http_req_client_gone(&req), "no socket: never gone");
+    req.client_fd = sv[0];
+    cr_expect_not(http_req_client_gone(&req));
+    send_all(sv[1], "GET / HTTP/1.1\r\n", 16); /* pipelined bytes are not a goodbye */
+    cr_expect_not(http_req_client_gone(&req));
+    close(sv[1]);
+    cr_expect(http_req_client_gone(&req));
+    close(sv[0]);
+    http_req_free(&req);
 }
