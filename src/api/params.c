@@ -344,14 +344,14 @@ enum seeki_code api_params_parse(const struct http_req *req, const struct db_tab
         if (v && *v && (rc = parse_page_size(v, out, err)) != SEEKI_E_OK)
             goto fail;
         v = http_req_param(req, "labels");
-        if (v && *v && strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+        if (v && *v && strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0) {
             rc = seeki_fail(err, SEEKI_E_BAD_PARAM,
                             "Parameter 'labels' must be on or off, got '%.40s'; labels=off "
                             "leaves out the labels of foreign-key values",
                             v);
             goto fail;
         }
-        out->labels_off = v && strcmp(v, "off") == 0;
+        out->labels_off = v && strcasecmp(v, "off") == 0;
     }
     if ((rc = parse_filters(req, out, err)) != SEEKI_E_OK)
         goto fail;
