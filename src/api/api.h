@@ -70,6 +70,7 @@ struct api_rows_req {
     struct db_filter *filters; /* owned (db_filter_free each); at most API_MAX_FILTERS */
     size_t nfilters;
     char *cursor; /* owned; the cursor token (NULL when absent), checked by api_rows */
+    bool labels_off; /* labels=off: no labels of foreign-key values (SPEC §9) */
 };
 
 /* Turns req's query parameters into a typed request for table t:
@@ -78,7 +79,8 @@ struct api_rows_req {
  *   repeat: then one column per occurrence, split at the last ':'),
  *   sort_column + sort_direction, search, filter.<col>=expr (repeatable,
  *   AND-ed), cursor (a next_cursor/prev_cursor token, kept as text: api_rows decodes
- *   it against the view; when present, page is ignored). Unknown parameters are
+ *   it against the view; when present, page is ignored), labels (on | off;
+ *   default on). Unknown parameters are
  *   ignored; an empty value counts as absent.
  * With for_export, page, page_size and cursor are not read at all.
  * Every parameter read must be valid UTF-8 in name and value (checked first,

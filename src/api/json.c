@@ -40,11 +40,15 @@ void api_send_json(struct http_resp *resp, int status, json_t *j, unsigned long 
 
 json_t *api_column_json(const struct db_column *c)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b}", "name", api_jstr(c->name),
+    json_t *ref = c->ref_table ? json_pack("{s:o, s:o}", "table", api_jstr(c->ref_table),
+                                           "column", api_jstr(c->ref_column))
+                               : json_null();
+    return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:o}", "name", api_jstr(c->name),
                      "display_name", api_jstr(c->display_name ? c->display_name : c->name),
                      "data_type", api_jstr(c->data_type ? c->data_type : ""), "display_type",
-                     api_jstr(db_display_type(c)), "is_nullable", c->is_nullable, "is_primary_key",
-                     c->is_primary_key, "sortable", !c->no_order, "sensitive", c->sensitive);
+                     api_jstr(db_display_type(c)), "is_nullable", c->is_nullable,
+                     "is_primary_key", c->is_primary_key, "sortable", !c->no_order,
+                     "sensitive", c->sensitive, "references", ref);
 }
 
 bool api_client_gone(void *arg)

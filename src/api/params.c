@@ -284,7 +284,7 @@ static enum seeki_code parse_filters(const struct http_req *req, struct api_rows
 static bool param_is_read(const char *key, bool for_export)
 {
     static const char *const always[] = {"sort", "sort_column", "sort_direction", "search"};
-    static const char *const rows_only[] = {"page", "page_size", "cursor"};
+    static const char *const rows_only[] = {"page", "page_size", "cursor", "labels"};
     if (strncmp(key, "filter.", 7) == 0)
         return true;
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
@@ -343,6 +343,15 @@ enum seeki_code api_params_parse(const struct http_req *req, const struct db_tab
         v = http_req_param(req, "page_size");
         if (v && *v && (rc = parse_page_size(v, out, err)) != SEEKI_E_OK)
             goto fail;
+        v = http_req_param(req, "labels");
+        if (v && *v && strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0) {
+            rc = seeki_fail(err, SEEKI_E_BAD_PARAM,
+                            "Parameter 'labels' must be on or off, got '%.40s'; labels=off "
+                            "leaves out the labels of foreign-key values",
+                            v);
+            goto fail;
+        }
+        out->labels_off = v && strcasecmp(v, "off") == 0;
     }
     if ((rc = parse_filters(req, out, err)) != SEEKI_E_OK)
         goto fail;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "api/labels.h"
 #include "log.h"
 #include "util/mem.h"
 #include "util/text.h"
@@ -40,6 +41,7 @@ struct page_edges {
     size_t nrows;
     size_t nkeys;
     struct db_keyval *first, *last; /* owned, nkeys each; NULL without rows */
+    struct api_labels *labels;      /* owned; the page's foreign-key values (api/labels.c) */
 };
 
 static void edges_free(struct page_edges *e)
@@ -47,6 +49,8 @@ static void edges_free(struct page_edges *e)
     db_keyvals_free(e->first, e->nkeys);
     db_keyvals_free(e->last, e->nkeys);
     e->first = e->last = NULL;
+    api_labels_free(e->labels);
+    e->labels = NULL;
 }
 
 /* Copies the key cells that follow the table's columns in a with_keys row. */
@@ -83,6 +87,7 @@ static enum seeki_code write_rows(struct db_engine *db, const struct db_query *q
             bad |= db_cell_json(&t->cols[i], &row[i], out);
         }
         bad |= buf_putc(out, '}');
+        api_labels_add(edges->labels, row);
         if (first && edges->nkeys)
             edges->first = row_keyvals(row, t->ncols, edges->nkeys);
         first = false;
@@ -218,6 +223,7 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
     int64_t total = tot.n;
     bool exact = tot.exact;
     edges.nkeys = nkeys;
+    edges.labels = api_labels_new(ctx->db, t, p.labels_off);
     if (p.cursor && cur.nkeys > 0) {
         /* keyset seek from the token's boundary row: same cost at any depth */
         plan.page = cur.page;
@@ -292,6 +298,7 @@ void api_rows(struct api_ctx *ctx, const struct http_req *req, const char *table
                          tot.pending ? "true" : "false", (long long)page, (long long)p.page_size);
     bad |= put_cursor(&body, "next_cursor", next);
     bad |= put_cursor(&body, "prev_cursor", prev);
+    bad |= api_labels_write(edges.labels, &body);
     bad |= buf_putc(&body, '}');
     if (bad) {
         seeki_fail(&err, SEEKI_E_BAD_PARAM,

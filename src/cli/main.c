@@ -17,6 +17,7 @@
 #include "http/http.h"
 #include "log.h"
 #include "ssh/tunnel.h"
+#include "util/mem.h"
 
 /* SIGINT/SIGTERM, read by one thread from the start. Until SeeKi listens,
  * the startup steps (demo build, tunnel, database connect) may block for a
@@ -66,6 +67,15 @@ static void sigwatch_step(struct sigwatch *w, const char *step)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* The demo's display.labels: a journey's vehicle_id shows the vehicle's
+ * number plate (drivers and depots get theirs from SPEC §9's heuristic). */
+static void cli_demo_labels(struct cfg *c)
+{
+    c->label_cols = xrealloc(c->label_cols, (c->nlabel_cols + 1) * sizeof *c->label_cols);
+    c->label_cols[c->nlabel_cols++] =
+        (struct cfg_label_col){.table = xstrdup("vehicles"), .column = xstrdup("plate")};
+}
+
 /* Loads the configuration the command line asks for: the demo database, an
  * explicit --config, or the lookup order. *setup is set when no file exists. */
 static enum seeki_code main_config(const struct cli_args *a, struct sigwatch *w,
@@ -82,8 +92,10 @@ static enum seeki_code main_config(const struct cli_args *a, struct sigwatch *w,
         w->demo_tmp[1] = demo_tmp_path(path, true);
         pthread_mutex_unlock(&w->mu);
         enum seeki_code rc = demo_create(path, err);
-        if (rc == SEEKI_E_OK)
+        if (rc == SEEKI_E_OK) {
             *out = cfg_new_demo(path);
+            cli_demo_labels(*out);
+        }
         free(path);
         return rc;
     }

@@ -315,6 +315,11 @@ void cfg_destroy(struct cfg *c)
         free(c->labels[i].label);
     }
     free(c->labels);
+    for (size_t i = 0; i < c->nlabel_cols; i++) {
+        free(c->label_cols[i].table);
+        free(c->label_cols[i].column);
+    }
+    free(c->label_cols);
     free(c->title);
     free(c->subtitle);
     free(c->ssh.host);

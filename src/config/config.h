@@ -53,6 +53,15 @@ struct cfg_label {
     char *label;
 };
 
+/* display.labels.<table> = "<column>": the column other tables show as the
+ * label of a key into <table> (SPEC §9). Checked against the catalog at
+ * startup (db_catalog_build). */
+struct cfg_label_col {
+    char *table;
+    char *column;
+    int line, col; /* where the value is in the file; 0 when unknown */
+};
+
 /* Optional .seeki.secrets beside the config file (mode must be 0600-ish:
  * not readable by group or others). All fields may be NULL. */
 struct cfg_secrets {
@@ -91,6 +100,8 @@ struct cfg {
 
     struct cfg_label *labels;   /* display.tables and display.columns */
     size_t nlabels;
+    struct cfg_label_col *label_cols; /* display.labels */
+    size_t nlabel_cols;
 
     char *title;    /* branding.title, default "SeeKi" */
     char *subtitle; /* branding.subtitle, NULL when unset */
@@ -150,6 +161,9 @@ enum seeki_code cfg_override_bind(struct cfg *c, const char *host, int port,
  * as c. */
 const char *cfg_table_label(const struct cfg *c, const char *table);
 const char *cfg_column_label(const struct cfg *c, const char *table, const char *column);
+
+/* Edit distance (Levenshtein, byte-wise), for "did you mean" suggestions. */
+size_t cfg_edit_distance(const char *a, const char *b);
 
 /* Frees everything c owns (wiping the URL and secrets first). NULL is fine. */
 void cfg_destroy(struct cfg *c);

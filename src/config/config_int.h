@@ -109,8 +109,6 @@ enum seeki_code cfg_get_enum(struct cfg_sect *s, const char *key, const char *co
 enum seeki_code cfg_get_strings(struct cfg_sect *s, const char *key, bool nonempty,
                                 char ***out, size_t *n, bool *present) SEEKI_MUST_CHECK;
 
-/* Edit distance (Levenshtein, byte-wise), used for "did you mean". */
-size_t cfg_edit_distance(const char *a, const char *b);
 /* The entry of known (NULL-terminated) nearest to word, or NULL when none is
  * close enough to be a plausible typo. */
 const char *cfg_nearest(const char *word, const char *const *known);

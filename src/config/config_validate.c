@@ -20,7 +20,7 @@ static const char *const val_database_keys[] = {
     "kind", "url", "max_connections", "schemas", "statement_timeout_ms", NULL};
 static const char *const val_tables_keys[] = {"include", "exclude", NULL};
 static const char *const val_columns_keys[] = {"exclude", NULL};
-static const char *const val_display_keys[] = {"tables", "columns", "sensitive", NULL};
+static const char *const val_display_keys[] = {"tables", "columns", "sensitive", "labels", NULL};
 /* display.sensitive when unset (SPEC §10) */
 static const char *const val_sensitive_default[] = {"*password*",    "*passwd*",  "*secret*",
                                                     "*token*",       "*api_key*", "ssn",
@@ -190,9 +190,30 @@ static enum seeki_code val_labels(struct cfg_sect *s, const char *table, struct 
     return SEEKI_E_OK;
 }
 
+/* display.labels: table -> label column name. */
+static enum seeki_code val_label_cols(struct cfg_sect *s, struct cfg *c)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->obj, k, v) {
+        char *col = NULL;
+        enum seeki_code rc = cfg_get_string(s, k, 0, &col);
+        if (rc != SEEKI_E_OK)
+            return rc;
+        json_t *pe = cfg_sect_pos(s, k);
+        c->label_cols = xrealloc(c->label_cols, (c->nlabel_cols + 1) * sizeof *c->label_cols);
+        struct cfg_label_col *l = &c->label_cols[c->nlabel_cols++];
+        l->table = xstrdup(k);
+        l->column = col;
+        l->line = pe ? (int)json_integer_value(json_array_get(pe, 0)) : 0;
+        l->col = pe ? (int)json_integer_value(json_array_get(pe, 1)) : 0;
+    }
+    return SEEKI_E_OK;
+}
+
 static enum seeki_code val_display(struct cfg_sect *root, struct cfg *c)
 {
-    struct cfg_sect s, tabs = {0}, cols = {0};
+    struct cfg_sect s, tabs = {0}, cols = {0}, labs = {0};
     enum seeki_code rc = cfg_sect_open(root, "display", &s);
     if (rc == SEEKI_E_OK)
         rc = cfg_sect_keys(&s, val_display_keys);
@@ -218,6 +239,11 @@ static enum seeki_code val_display(struct cfg_sect *root, struct cfg *c)
                 break;
         }
     }
+    if (rc == SEEKI_E_OK)
+        rc = cfg_sect_open(&s, "labels", &labs);
+    if (rc == SEEKI_E_OK && labs.obj)
+        rc = val_label_cols(&labs, c);
+    cfg_sect_free(&labs);
     cfg_sect_free(&cols);
     cfg_sect_free(&tabs);
     cfg_sect_free(&s);

@@ -30,6 +30,8 @@ void db_table_free(struct db_table *t)
     for (size_t i = 0; i < t->nindexes; i++)
         free(t->indexes[i].cols);
     free(t->indexes);
+    db_fkeys_free(t->fkeys, t->nfkeys);
+    free(t->refby);
     free(t->name);
     free(t->schema);
     free(t->relname);
@@ -254,7 +256,6 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
                                  struct db_table *raw, size_t nraw, struct db_catalog *out,
                                  struct seeki_err *err)
 {
-    (void)err;
     out->tables = xcalloc(nraw ? nraw : 1, sizeof *out->tables);
     out->ntables = 0;
     for (size_t i = 0; i < nraw; i++) {
@@ -300,7 +301,7 @@ enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_sche
         free(qualified);
     }
     qsort(out->tables, out->ntables, sizeof *out->tables, catalog_cmp);
-    return SEEKI_E_OK;
+    return db_catalog_relations(cfg, out, err);
 }
 
 long db_find_column(const struct db_table *t, const char *name)

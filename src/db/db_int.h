@@ -42,6 +42,9 @@ enum db_dialect {
 };
 
 struct db_sql; /* db/sql/sql.h */
+/* Receives one row of db_engine_ops.read_sql: ncells cells, valid for the
+ * call only. */
+typedef void (*db_row_fn)(void *arg, const struct db_cell *row, size_t ncells);
 
 struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
@@ -81,6 +84,11 @@ struct db_engine_ops {
                                 const struct db_query *q, struct db_iter **out,
                                 struct seeki_err *err);
     enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
+    /* Runs a small built read statement (labels) under the statement
+     * timeout on a pooled connection and hands each row to fn; what names
+     * the object for messages ("table 'x'"). Errors as rows_open. */
+    enum seeki_code (*read_sql)(struct db_engine *e, const struct db_sql *sql, const char *what,
+                                db_row_fn fn, void *arg, struct seeki_err *err);
     /* Frees the engine's own state (pool, handles) and the struct itself;
      * the catalog is freed by db_close before this runs. */
     void (*destroy)(struct db_engine *e);
@@ -138,12 +146,22 @@ enum seeki_code pgdb_open(const struct cfg *cfg, int tunnel_port, struct db_engi
  * both hides the table with a warning), names each table (bare in
  * default_schema, else schema.table; both qualified when a bare name exists
  * in two shown schemas), sets display names (config labels first, else
- * db_display_name) and sorts by name. Takes ownership of raw (an array of
- * nraw tables, freed or moved into out). Never fails except on an internal
- * inconsistency. */
+ * db_display_name), sorts by name and resolves relations
+ * (db_catalog_relations). Takes ownership of raw (an array of nraw tables,
+ * freed or moved into out). Fails only on a bad display.labels entry. */
 enum seeki_code db_catalog_build(const struct cfg *cfg, const char *default_schema,
                                  struct db_table *raw, size_t nraw, struct db_catalog *out,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
+/* relations.c, run last by db_catalog_build: resolves the raw foreign
+ * keys against the shown tables (keys towards hidden tables or unreadable
+ * columns are dropped), fills referenced_by lists and label columns
+ * (display.labels, else SPEC §9's heuristic). A display.labels entry naming
+ * a column its table does not have is SEEKI_E_CONFIG
+ * "path:line:col: … did you mean '<nearest column>'?". */
+enum seeki_code db_catalog_relations(const struct cfg *cfg, struct db_catalog *cat,
+                                     struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Frees n keys' members (raw and resolved), then the array. NULL ok. */
+void db_fkeys_free(struct db_fkey *f, size_t n);
 void db_catalog_free(struct db_catalog *cat);      /* frees the tables; cat itself is caller's */
 /* Removes the columns of t whose keep[i] is false (columns.exclude, or
  * PostgreSQL columns the role may not SELECT): frees them, closes the gaps,

@@ -55,6 +55,11 @@ struct db_column {
     bool no_order;       /* the type has no ordering (json, point, xml): not sortable */
     bool sensitive;      /* the name matches display.sensitive: the UI masks its cells */
     int position;        /* 1-based ordinal in the table */
+    /* When the column alone is a foreign key (SPEC §9 "references"): the
+     * referenced table's public name and column, borrowed from the catalog
+     * (set by db_catalog_build); else NULL. */
+    const char *ref_table;
+    const char *ref_column;
 };
 
 /* A b-tree index on plain columns, used to decide whether a sort can be
@@ -64,6 +69,28 @@ struct db_index {
     size_t *cols;  /* indexes into db_table.cols, in key order */
     size_t ncols;
     bool unique;
+};
+
+/* A foreign key of a table (SPEC §9). Engines fill the raw part (names as
+ * in the database; ref_cols_raw entries NULL = the referenced table's
+ * primary key, in key order); db_catalog_build resolves it against the
+ * shown tables and drops keys towards hidden tables or unknown columns. */
+struct db_fkey {
+    char *ref_schema;    /* raw: the referenced relation */
+    char *ref_relname;
+    char **cols_raw;     /* raw: ncols column names of this table */
+    char **ref_cols_raw; /* raw: ncols referenced column names (NULL: the primary key) */
+    size_t ncols;
+    /* resolved by db_catalog_build: */
+    size_t ref_table; /* index into db_catalog.tables */
+    size_t *cols;     /* ncols indexes into this table's cols */
+    size_t *ref_cols; /* ncols indexes into the referenced table's cols */
+};
+
+/* A foreign key of another shown table pointing here. */
+struct db_fkref {
+    size_t table; /* index into db_catalog.tables of the child table */
+    size_t fkey;  /* index into that table's fkeys */
 };
 
 struct db_table {
@@ -80,6 +107,15 @@ struct db_table {
     bool has_rowid;      /* physical row id usable for stable order (rowid/ctid) */
     struct db_index *indexes; /* plain b-tree indexes on columns (no expressions, not partial) */
     size_t nindexes;
+    struct db_fkey *fkeys;   /* foreign keys towards shown tables (resolved) */
+    size_t nfkeys;
+    struct db_fkref *refby;  /* foreign keys of shown tables pointing here */
+    size_t nrefby;
+    /* The label column(s) other tables show for a key into this one
+     * (display.labels.<table>, else SPEC §9's heuristic): -1 = none;
+     * label_col2 >= 0 for a first_name + last_name pair. */
+    long label_col;
+    long label_col2;
 };
 
 /* An immutable snapshot of the allowed tables (include/exclude applied),
@@ -366,6 +402,30 @@ enum seeki_code db_stats(struct db_engine *e, const struct db_query *q, size_t c
 void db_stats_free(struct db_stats *s);
 /* A key value as a cell (borrowing its bytes), for db_cell_json. */
 struct db_cell db_keyval_cell(const struct db_keyval *v);
+
+/* ---- labels of foreign-key values (db/labels.c; SPEC §9) ------------------ */
+
+/* One referenced row's label: key is the referenced column's value as text
+ * (numbers in their plain text form), label the label column's text
+ * (first_name + last_name joined by a space). Both owned. */
+struct db_label {
+    char *key;
+    char *label;
+};
+
+/* True when fk (index into t->fkeys) is a single-column key whose
+ * referenced table has a label column. */
+bool db_fkey_has_labels(const struct db_engine *e, const struct db_table *t, size_t fk);
+/* Labels of the n values (the key column's cells of a page, distinct, at
+ * most one page) in one bound SELECT … WHERE key IN (…) on the referenced
+ * table, under the statement timeout. Values without a referenced row or
+ * with a NULL label are left out. Nothing when !db_fkey_has_labels. Errors:
+ * as db_rows_open (the caller drops the labels, never the page). Free *out
+ * with db_labels_free. */
+enum seeki_code db_labels(struct db_engine *e, const struct db_table *t, size_t fk,
+                          const struct db_keyval *vals, size_t n, struct db_label **out,
+                          size_t *nout, struct seeki_err *err) SEEKI_MUST_CHECK;
+void db_labels_free(struct db_label *l, size_t n); /* NULL ok */
 
 /* Cheap liveness check through the pool (status route, seeki check). Never
  * waits for a busy pool: SEEKI_E_BUSY when every connection is lent out. */

@@ -39,12 +39,19 @@ async function main() {
       await shot('column-menu');
       await page.keyboard.press('Escape');
 
-      // 3. row detail with pretty JSON
+      // 3. row detail with pretty JSON; vehicle and driver cells show their labels
       await page.goto(`${server.url}/#/t/journeys`);
       await waitRows(page);
-      await page.click('#grid tbody tr[data-r="2"] td[data-c="1"]');
+      await page.click('#grid tbody tr[data-r="2"] td[data-c="0"]');
       await page.waitForSelector('#detail:not([hidden])');
       await shot('row-detail');
+
+      // 3b. a vehicle's detail: Referenced by, with counts and links
+      await page.goto(`${server.url}/#/t/vehicles?filter.id==22&detail=1`);
+      await waitRows(page);
+      await page.waitForSelector('#detail:not([hidden]) .refby');
+      await page.waitForFunction(() => [...document.querySelectorAll('#detail .refby-count')].every((s) => s.textContent !== '…'));
+      await shot('referenced-by');
 
       // 4. a narrow window: the sidebar collapses into an overlay
       await page.setViewportSize({ width: 768, height: 800 });

@@ -58,8 +58,8 @@ class FixtureEnv:
 
 
 @pytest.fixture(scope="session")
-def pg_fixture_url():
-    """PostgreSQL engine only: a throwaway server holding the fixture rows."""
+def pg_server():
+    """PostgreSQL engine only: one throwaway server for the session (None on SQLite)."""
     if ENGINE != "postgres":
         yield None
         return
@@ -69,11 +69,19 @@ def pg_fixture_url():
     register_secret(SUPERPASS)
     pg = PgServer().start()
     try:
-        pg.psql("CREATE DATABASE seeki_it;")
-        pg.psql(fixture_db.build_pg_sql(), db="seeki_it")
-        yield pg.url(db="seeki_it")
+        yield pg
     finally:
         pg.cleanup()
+
+
+@pytest.fixture(scope="session")
+def pg_fixture_url(pg_server):
+    """PostgreSQL engine only: the database holding the fixture rows."""
+    if pg_server is None:
+        return None
+    pg_server.psql("CREATE DATABASE seeki_it;")
+    pg_server.psql(fixture_db.build_pg_sql(), db="seeki_it")
+    return pg_server.url(db="seeki_it")
 
 
 @pytest.fixture(scope="module")

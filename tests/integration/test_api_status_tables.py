@@ -70,7 +70,7 @@ def test_columns_drivers_every_field(client):
     for c in cols:
         n = c["name"]
         assert set(c) == {"name", "display_name", "data_type", "display_type", "is_nullable",
-                          "is_primary_key", "sortable", "sensitive"}, c
+                          "is_primary_key", "sortable", "sensitive", "references"}, c
         assert c["sortable"] is True, c  # every SQLite column sorts
         assert c["sensitive"] is False, c  # no name matches display.sensitive
         assert c["data_type"] == F.DRIVER_TYPES[n], c

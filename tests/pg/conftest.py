@@ -77,7 +77,15 @@ GRANT SELECT (id, name) ON partly TO %s;
 CREATE TABLE notes_only (id integer PRIMARY KEY, note text);
 INSERT INTO notes_only VALUES (2, 'second'), (1, 'first');
 GRANT SELECT (note) ON notes_only TO %s;
-""" % ((BIG_N, READER, READER_PW.replace("'", "''"), READER, READER, READER) + (READER,) * 2)
+""" % ((BIG_N, READER, READER_PW.replace("'", "''"), READER, READER, READER) + (READER,) * 2) + """
+-- foreign keys over column privileges: badges.ssn refers to partly.ssn, which
+-- the role may not read, so that key is not shown; badges.partly_id is
+ALTER TABLE partly ADD UNIQUE (ssn);
+CREATE TABLE badges (id integer PRIMARY KEY, partly_id integer REFERENCES partly (id),
+                     ssn text REFERENCES partly (ssn));
+INSERT INTO badges VALUES (1, 2, '219-09-9999'), (2, 1, NULL);
+GRANT SELECT ON badges TO %s;
+""" % READER
 
 
 @pytest.fixture(scope="session")

@@ -57,3 +57,16 @@ def test_startup_names_the_left_out_columns_once(seeki):
         "shows only the other 2; to show them, GRANT SELECT on those columns to the role",
         "WARN db: Table public.notes_only: this role may not read column(s) id, so SeeKi shows "
         "only the other 1; to show them, GRANT SELECT on those columns to the role"], lines
+
+
+def test_keys_over_unreadable_columns_are_left_out(client):
+    b = client.get_json("/api/tables/badges/columns")
+    assert b["foreign_keys"] == [{"columns": ["partly_id"], "table": "partly",
+                                  "ref_columns": ["id"]}]
+    assert {c["name"]: c["references"] for c in b["columns"]} == {
+        "id": None, "partly_id": {"table": "partly", "column": "id"}, "ssn": None}
+    p = client.get_json("/api/tables/partly/columns")
+    assert p["referenced_by"] == [{"table": "badges", "columns": ["partly_id"],
+                                   "ref_columns": ["id"]}]
+    # the label query reads only the readable name column
+    assert client.rows("badges")["labels"] == {"partly_id": {"1": "Ann", "2": "Bo"}}

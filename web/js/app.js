@@ -23,6 +23,7 @@ import {
   initSidebar, loadTables, renderHome, renderTableList, restoreSidebar, setTablesUnavailable,
 } from './sidebar.js';
 import { initKeys } from './keys.js';
+import { keyCell } from './relations.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +45,7 @@ const grid = new Grid($('grid'), $('grid-wrap'), {
   onFocusRow: (r) => { if (isDetailOpen()) openDetail(r, false); },
   maskedHtml: (row, col) => maskedCellHtml(row, col),
   onReveal: (r, col) => revealValue(r, col.name),
+  cell: (p, row, col) => keyCell(p, row, col),
 });
 const popover = new Popover();
 const detail = new DetailPanel($('detail'), {

@@ -2,6 +2,7 @@
 // Non-modal: it sits beside the grid and follows the focused row while open.
 
 import { detailHtml, esc, formatInt, typeLabel } from './format.js';
+import { keyDetailHtml, loadReferencedCounts, referencedByHtml } from './relations.js';
 
 export class DetailPanel {
   // handlers: onClose(), onMove(delta), onReveal(colName) (a masked value)
@@ -26,7 +27,7 @@ export class DetailPanel {
       <div class="dl-row${d.hidden.has(col.name) ? ' is-hidden' : ''}" data-col="${esc(col.name)}">
         <dt><span class="dl-name">${esc(col.display_name)}</span>
           <span class="pm-type">${esc(typeLabel(col))}${d.hidden.has(col.name) ? ' · hidden in grid' : ''}</span></dt>
-        <dd>${this.valueHtml(d, col)}</dd>
+        <dd>${this.valueHtml(d, col)}${keyDetailHtml(d.row, col)}</dd>
       </div>`).join('');
     const of = d.total === null || d.total === undefined ? '' : ` of ${d.exact ? '' : 'about '}${formatInt(d.total)}`;
     this.el.innerHTML = `
@@ -38,9 +39,10 @@ export class DetailPanel {
           <button type="button" class="btn btn-icon" data-act="close" aria-label="Close row details (Esc)">✕</button>
         </div>
       </div>
-      <dl class="detail-list">${rows}</dl>`;
+      <dl class="detail-list">${referencedByHtml(d.row)}${rows}</dl>`;
     this.el.hidden = false;
     this.open = true;
+    loadReferencedCounts(this.el, d.row);
   }
 
   valueHtml(d, col) {

@@ -11,6 +11,7 @@ export class Grid {
   // handlers: onSort(col, additive), onMenu(col, anchorEl), onDetail(rowIndex),
   //           onCopy(rowIndex, col), onFocusRow(rowIndex),
   //           maskedHtml(row, col) -> HTML of a masked cell or null, onReveal(rowIndex, col)
+  //           cell(parts, row, col) -> parts (optional: decorates a cell, e.g. key links)
   constructor(table, scroller, handlers) {
     this.table = table;
     this.scroller = scroller;
@@ -113,7 +114,8 @@ export class Grid {
           tr += `<td role="gridcell" tabindex="-1" data-c="${c}" data-masked="1" class="c-masked${pre[c]}" title="Sensitive: click to reveal">${mask}</td>`;
           continue;
         }
-        const p = cellParts(row[cols[c].name], cols[c]);
+        const p0 = cellParts(row[cols[c].name], cols[c]);
+        const p = this.h.cell ? this.h.cell(p0, row, cols[c]) : p0;
         tr += `<td role="gridcell" tabindex="-1" data-c="${c}" class="${p.cls}${pre[c]}"${p.title ? ` title="${esc(p.title)}"` : ''}>${p.html}</td>`;
       }
       parts.push(tr + '</tr>');
@@ -240,6 +242,7 @@ export class Grid {
     }
     const sel = window.getSelection();
     if (sel && !sel.isCollapsed && p.cell.contains(sel.anchorNode)) return; // selecting text
+    if (e.target.closest('a[href]')) return; // a key link: the browser follows it
     this.focusCell(p.r, p.c);
     if (p.cell.dataset.masked && this.h.onReveal) this.h.onReveal(p.r, col);
     else this.h.onDetail(p.r);

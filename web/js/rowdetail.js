@@ -6,6 +6,8 @@ import { copyText } from './format.js';
 import { toast, writeClipboard } from './clipboard.js';
 import { store } from './store.js';
 import { maskedCellHtml } from './stats.js';
+import * as st from './state.js';
+import { replaceHash } from './router.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,6 +56,10 @@ export function moveDetail(d) {
 // Returns true when the panel was open.
 export function closeDetail() {
   if (!detail.hide()) return false;
+  if (store.view && store.view.detail) { // opened by a key link: the URL forgets it
+    store.view = { ...store.view, detail: false };
+    replaceHash(st.tableHash(store.table, store.view));
+  }
   $('grid-wrap').querySelectorAll('tr.is-detail').forEach((tr) => tr.classList.remove('is-detail'));
   grid.enter();
   return true;

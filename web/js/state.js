@@ -3,6 +3,7 @@
 //             #/setup                 setup-mode placeholder
 //             #/t/<table>?page=2&page_size=100&sort=name:asc&sort=age:desc
 //                        &search=x&filter.age=%3E5   (>5)
+//                        &detail=1  (the row detail panel open on the first row)
 // localStorage: seeki.theme, seeki.sidebar, seeki.table.<table> (JSON prefs).
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -61,6 +62,8 @@ export function parseHash(hash) {
       view.sort.push(...parseSortValue(v));
     } else if (k === 'search') {
       view.search = v;
+    } else if (k === 'detail') {
+      view.detail = v === '1';
     } else if (k.startsWith('filter.') && k.length > 7) {
       view.filters[k.slice(7)] = v;
     }
@@ -89,6 +92,7 @@ export function tableHash(table, view) {
     for (const [c, e] of Object.entries(view.filters)) {
       if (e !== '') parts.push(`filter.${enc(c)}=${encVal(e)}`);
     }
+    if (view.detail) parts.push('detail=1');
   }
   return `#/t/${encodeURIComponent(table)}${parts.length ? '?' + parts.join('&') : ''}`;
 }

@@ -20,6 +20,7 @@ export const store = {
   // view.js (prefs also columns.js): the open table
   table: null, // current table name; null outside the table view
   columns: null, // all columns of the current table, schema order; null until known
+  rel: null, // {fks, refby}: /columns' foreign_keys and referenced_by (relations.js reads)
   prefs: null, // {hidden, pinned, sort, pageSize} of the current table (state.js)
   view: null, // {page, pageSize, sort, search, filters} as in the URL
   resp: null, // last successful rows answer for the current view

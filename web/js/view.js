@@ -46,6 +46,7 @@ export function openTable(r) {
     if (store.loadCtrl) store.loadCtrl.abort();
     store.table = r.table;
     store.columns = null;
+    store.rel = null;
     store.resp = null;
     store.error = null;
     store.prefs = st.loadPrefs(r.table);
@@ -93,7 +94,7 @@ export async function loadRows() {
     const v = visibleColumns();
     grid.skeleton(v.cols, v.pinnedCount);
   }
-  const colsP = store.columns ? Promise.resolve({ columns: store.columns })
+  const colsP = store.columns ? Promise.resolve({ columns: store.columns, ...relOf(store.rel) })
     : api.columns(table, { signal: ctrl.signal });
   const params = rowsParamsFor(view);
   const rowsP = api.rows(table, params, { signal: ctrl.signal });
@@ -103,6 +104,7 @@ export async function loadRows() {
   setLoading(false);
   if (cr.status === 'fulfilled' && !store.columns) {
     store.columns = cr.value.columns;
+    store.rel = { fks: cr.value.foreign_keys || [], refby: cr.value.referenced_by || [] };
     renderHeader();
   }
   if (rr.status === 'rejected') {
@@ -161,6 +163,10 @@ async function followCount(seq, table, view, signal) {
   }
 }
 
+function relOf(rel) {
+  return rel ? { foreign_keys: rel.fks, referenced_by: rel.refby } : {};
+}
+
 // A stored or linked view may name columns that no longer exist: drop those
 // sort keys and filters (with a note) instead of failing. True when it did.
 function dropUnknownColumns(view) {
@@ -215,6 +221,9 @@ export function renderRows() {
   if (detail.open) {
     if (resp.rows.length) openDetail(Math.max(0, grid.focusedRow() ?? 0), false);
     else detail.hide();
+  } else if (store.view.detail && resp.rows.length) {
+    grid.focusCell(0, 0, false);
+    openDetail(0); // a key link: the referenced row with its details
   }
 }
 

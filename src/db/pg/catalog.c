@@ -2,7 +2,8 @@
  * schemas (tables, partitioned tables as one table, views, materialized
  * views, foreign tables; never partitions), their columns with
  * format_type() types mapped by db_pg_vtype (domains resolved to their base
- * type), primary keys and plain b-tree indexes, all in three catalog reads. */
+ * type), primary keys, plain b-tree indexes and foreign keys, all in four
+ * catalog reads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,17 @@ static const char pgcat_idx_sql[] =
     "WHERE n.nspname = ANY($1::text[]) AND am.amname = 'btree' AND i.indisvalid "
     "AND i.indpred IS NULL AND i.indexprs IS NULL AND NOT c.relispartition "
     "ORDER BY 1, i.indisprimary DESC, ic.relname";
+
+/* Foreign keys between relations of the selected schemas (a key on a
+ * partitioned table once, not per partition): attnums of both sides. */
+static const char pgcat_fk_sql[] =
+    "SELECT k.conrelid::bigint, k.confrelid::bigint, k.conkey::text, k.confkey::text "
+    "FROM pg_catalog.pg_constraint k "
+    "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE k.contype = 'f' AND k.conparentid = 0 AND n.nspname = ANY($1::text[]) "
+    "AND NOT c.relispartition "
+    "ORDER BY 1, k.conname";
 
 struct pgcat {
     struct pg_engine *e;
@@ -275,11 +287,76 @@ static void pgcat_indexes(struct pgcat *k, const PGresult *r)
     }
 }
 
+/* "{3,1}" -> attnums mapped to column names of t; false when one is not
+ * a shown column (dropped as unreadable) or the count is not n. */
+static bool pgcat_attnames(const struct db_table *t, const char *arr, char **names, size_t n)
+{
+    const char *p = arr;
+    size_t got = 0;
+    while (*p && got <= n) {
+        while (*p == '{' || *p == ',' || *p == '}')
+            p++;
+        if (!*p)
+            break;
+        char *end = NULL;
+        long attnum = strtol(p, &end, 10);
+        long ci = end == p ? -1 : pgcat_col_of(t, attnum);
+        if (ci < 0 || got == n)
+            break;
+        names[got++] = xstrdup(t->cols[ci].name);
+        p = end;
+    }
+    while (*p == '}')
+        p++;
+    if (got == n && !*p)
+        return true;
+    for (size_t i = 0; i < got; i++)
+        free(names[i]);
+    return false;
+}
+
+static size_t pgcat_count_elems(const char *arr)
+{
+    size_t n = *arr && strcmp(arr, "{}") != 0;
+    for (const char *p = arr; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+static void pgcat_fkeys(struct pgcat *k, const PGresult *r)
+{
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        struct db_table *t = pgcat_find(k, pgcat_i64(r, i, 0));
+        struct db_table *ref = pgcat_find(k, pgcat_i64(r, i, 1));
+        if (!t || !ref)
+            continue; /* the referenced table is outside the selected schemas */
+        size_t n = pgcat_count_elems(PQgetvalue(r, i, 2));
+        if (n == 0 || n != pgcat_count_elems(PQgetvalue(r, i, 3)))
+            continue;
+        struct db_fkey f = {.ncols = n};
+        f.cols_raw = xcalloc(n, sizeof *f.cols_raw);
+        f.ref_cols_raw = xcalloc(n, sizeof *f.ref_cols_raw);
+        if (!pgcat_attnames(t, PQgetvalue(r, i, 2), f.cols_raw, n) ||
+            !pgcat_attnames(ref, PQgetvalue(r, i, 3), f.ref_cols_raw, n)) {
+            for (size_t j = 0; j < n; j++)
+                free(f.cols_raw[j]);
+            free(f.cols_raw);
+            free(f.ref_cols_raw);
+            continue;
+        }
+        f.ref_schema = xstrdup(ref->schema);
+        f.ref_relname = xstrdup(ref->relname);
+        t->fkeys = xrealloc(t->fkeys, (t->nfkeys + 1) * sizeof *t->fkeys);
+        t->fkeys[t->nfkeys++] = f;
+    }
+}
+
 enum seeki_code pgdb_load_tables(struct pg_engine *e, struct pg_conn *c, struct db_table **out,
                                  size_t *nout, struct seeki_err *err)
 {
     struct pgcat k = {.e = e, .c = c};
-    PGresult *rel = NULL, *col = NULL, *idx = NULL;
+    PGresult *rel = NULL, *col = NULL, *idx = NULL, *fk = NULL;
     char *schemas = pgcat_schema_array(e->base.cfg);
     k.schemas = schemas;
     enum seeki_code rc = pgcat_exec(&k, pgcat_rel_sql, &rel, err);
@@ -287,11 +364,14 @@ enum seeki_code pgdb_load_tables(struct pg_engine *e, struct pg_conn *c, struct 
         rc = pgcat_exec(&k, pgcat_col_sql, &col, err);
     if (rc == SEEKI_E_OK)
         rc = pgcat_exec(&k, pgcat_idx_sql, &idx, err);
+    if (rc == SEEKI_E_OK)
+        rc = pgcat_exec(&k, pgcat_fk_sql, &fk, err);
     if (rc != SEEKI_E_OK)
         goto fail;
     pgcat_relations(&k, rel);
     pgcat_columns(&k, col);
     pgcat_indexes(&k, idx);
+    pgcat_fkeys(&k, fk); /* before positions are renumbered: it maps attnums */
     /* positions become 1-based ordinals in the shown column list */
     for (size_t i = 0; i < k.n; i++)
         for (size_t j = 0; j < k.tabs[i].ncols; j++)
@@ -303,6 +383,7 @@ fail:
     PQclear(rel);
     PQclear(col);
     PQclear(idx);
+    PQclear(fk);
     free(schemas);
     free(k.oids);
     if (k.tabs)

@@ -58,6 +58,13 @@ enum seeki_code db_sql_count(enum db_dialect d, const struct db_query *q, struct
                              struct seeki_err *err) SEEKI_MUST_CHECK;
 void db_sql_free(struct db_sql *s); /* NULL accepted; leaves *s empty */
 
+/* labels.c: SELECT key[, label[, label2]] FROM ref WHERE key IN (vals…)
+ * LIMIT n, for ref's label column(s) (ref->label_col >= 0). Values bind as
+ * their cell kind (SQLite) or text (PostgreSQL). */
+enum seeki_code db_sql_labels(enum db_dialect d, const struct db_table *ref, size_t key_col,
+                              const struct db_keyval *vals, size_t n, struct db_sql *out,
+                              struct seeki_err *err) SEEKI_MUST_CHECK;
+
 /* The full order of q in dialect d (see db_order_keys in engine.h): heap
  * array in *out (NULL when the count is 0). */
 size_t db_sql_order_keys(enum db_dialect d, const struct db_query *q, struct db_order_key **out);

@@ -413,8 +413,10 @@ static enum seeki_code lite_load_tables(struct db_engine *base, struct db_table 
             rc = SQLITE_OK;
             continue;
         }
-        if (t->has_rowid || strcmp(type, "table") == 0)
+        if (t->has_rowid || strcmp(type, "table") == 0) {
             lite_load_indexes(c, t);
+            db_sqlite_load_fkeys(c->db, t);
+        }
         t->row_estimate = lite_estimate(e, c, stat1, t, &spent);
         n++;
         rc = SQLITE_OK;
@@ -428,6 +430,7 @@ static enum seeki_code lite_load_tables(struct db_engine *base, struct db_table 
         db_tables_free(tabs, n);
         return code;
     }
+    db_sqlite_fkeys_canon(tabs, n);
     *out = tabs;
     *nout = n;
     return SEEKI_E_OK;
@@ -697,6 +700,34 @@ static enum seeki_code lite_count(struct db_engine *base, const struct db_query 
     return rc;
 }
 
+static enum seeki_code lite_read_sql(struct db_engine *base, const struct db_sql *sql,
+                                     const char *what, db_row_fn fn, void *arg,
+                                     struct seeki_err *err)
+{
+    struct lite_engine *e = (struct lite_engine *)base;
+    struct lite_conn *c = NULL;
+    sqlite3_stmt *st = NULL;
+    enum seeki_code rc = lite_borrow(e, NULL, &c, err); /* a page's budget */
+    if (rc == SEEKI_E_OK)
+        rc = lite_prepare(e, c, sql, what, &st, err);
+    int src = SQLITE_DONE;
+    if (rc == SEEKI_E_OK) {
+        size_t n = (size_t)sqlite3_column_count(st);
+        struct db_cell *row = xcalloc(n ? n : 1, sizeof *row);
+        while ((src = lite_step(e, c, st, 0)) == SQLITE_ROW) {
+            lite_fill_row(st, row, n);
+            fn(arg, row, n);
+        }
+        free(row);
+        if (src != SQLITE_DONE)
+            rc = lite_fail(e, c, src, what, err);
+    }
+    sqlite3_finalize(st);
+    if (c)
+        db_pool_put(e->pool, c, src != SQLITE_DONE && lite_is_broken(src));
+    return rc;
+}
+
 /* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
 static const struct db_pool_want ping_want = {.wait_ms = -1};
 
@@ -733,6 +764,7 @@ static const struct db_engine_ops lite_ops = {
     .count = lite_count,
     .sql_open = lite_sql_open,
     .ping = lite_ping,
+    .read_sql = lite_read_sql,
     .destroy = lite_destroy,
 };
 

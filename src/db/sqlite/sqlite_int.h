@@ -18,6 +18,14 @@ enum seeki_code litedb_test_exec(struct db_engine *e, const char *sql,
                                  struct seeki_err *err) SEEKI_MUST_CHECK;
 #endif
 
+/* fkeys.c: the foreign keys of main.<t->relname> into t->fkeys (raw form;
+ * a failure leaves the list short). */
+void db_sqlite_load_fkeys(struct sqlite3 *db, struct db_table *t);
+/* fkeys.c: after every table of tabs is loaded, turns the keys' table and
+ * column names into the spelling of the catalog (SQLite compares names
+ * case-insensitively). */
+void db_sqlite_fkeys_canon(struct db_table *tabs, size_t n);
+
 /* types.c */
 /* SQLite declared type ("INTEGER", "varchar(20)", "" for none) -> vtype, by
  * the rules of SPEC §4: INT* -> DB_VT_BIGINT (SQLite integers are 64-bit),

@@ -185,8 +185,10 @@ Test(handlers, columns_shape)
     cr_expect_str_eq(id,
                      "{\"name\":\"id\",\"display_name\":\"ID\",\"data_type\":\"INTEGER\","
                      "\"display_type\":\"Number\",\"is_nullable\":false,\"is_primary_key\":true,"
-                     "\"sortable\":true,\"sensitive\":false}");
+                     "\"sortable\":true,\"sensitive\":false,\"references\":null}");
     free(id);
+    cr_expect_eq(json_array_size(json_object_get(j, "foreign_keys")), 0);
+    cr_expect_eq(json_array_size(json_object_get(j, "referenced_by")), 0);
     json_t *c1 = json_array_get(cols, 1);
     cr_expect_str_eq(json_string_value(json_object_get(c1, "display_name")), "Driver name");
     json_t *c2 = json_array_get(cols, 2);

@@ -53,6 +53,8 @@ static char *render(const struct api_rows_req *r)
             bad |= buf_printf(&b, "(%s%s%s)", f->a, f->b ? "," : "", f->b ? f->b : "");
     }
     bad |= buf_printf(&b, " search=%s", r->search ? r->search : "-");
+    if (r->labels_off)
+        bad |= buf_puts(&b, " labels=off");
     cr_assert_eq(bad, 0);
     return buf_take(&b);
 }
@@ -189,6 +191,15 @@ static const struct pcase cases[] = {
     BAD("page=%FF", "Parameter 'page' is not valid UTF-8"),
     BAD("page_size=%FF", "Parameter 'page_size' is not valid UTF-8"),
     BAD("cursor=%FF", "Parameter 'cursor' is not valid UTF-8"),
+    /* labels */
+    OK("labels=off", "page=1 size=50" DEF_TAIL " labels=off"),
+    OK("labels=on", "page=1 size=50" DEF_TAIL),
+    OK("labels=", "page=1 size=50" DEF_TAIL),
+    OK("labels=off&labels=on", "page=1 size=50" DEF_TAIL),
+    BAD("labels=no", "Parameter 'labels' must be on or off, got 'no'; labels=off leaves out"),
+    OK("labels=OFF", "page=1 size=50" DEF_TAIL " labels=off"),
+    BAD("labels=0", "Parameter 'labels' must be on or off, got '0'"),
+    BAD("labels=%FF", "Parameter 'labels' is not valid UTF-8"),
     /* everything together */
     OK("page=3&page_size=25&sort=name:desc&search=x&filter.id=%3E%3D2",
        "page=3 size=25 sort=name:desc filter=id:GE(2) search=x"),
@@ -234,6 +245,7 @@ Test(params, export_ignores_page_and_page_size)
         OK("page=abc&page_size=zz", "page=1 size=50" DEF_TAIL),
         OK("page=last&sort=name:desc", "page=1 size=50 sort=name:desc filter= search=-"),
         OK("page=%FF&page_size=%C0%AF&cursor=%ED%A0%80", "page=1 size=50" DEF_TAIL),
+        OK("labels=maybe", "page=1 size=50" DEF_TAIL), /* exports carry no labels */
         BAD("sort=nope", "Unknown column 'nope' in sort"),
         BAD("search=%FF", "Parameter 'search' is not valid UTF-8"),
         BAD("filter.name=%C0%AF", "Parameter 'filter.name' is not valid UTF-8"),
