@@ -342,3 +342,20 @@ enum seeki_code cfg_check_db_url(struct cfg_ctx *ctx, json_t *url_pos, json_t *k
         return url_check_sqlite(ctx, url_pos, c);
     return url_check_postgres(ctx, url_pos, url);
 }
+
+bool cfg_url_has_password(const char *url)
+{
+    if (!url || strncmp(url, "sqlite:", 7) == 0)
+        return false;
+    char *pqerr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &pqerr);
+    PQfreemem(pqerr);
+    if (!opts)
+        return false;
+    bool has = false;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+            has = true;
+    PQconninfoFree(opts);
+    return has;
+}

@@ -130,6 +130,47 @@ static char *site_url(const char *bind_host, int port)
     return xasprintf("http://%s:%d", bind_host, port);
 }
 
+/* POSTs (SPEC §5, the setup wizard's routes): only from SeeKi's own pages
+ * (Sec-Fetch-Site same-origin or none when sent, Origin this server when
+ * sent; 403 otherwise) and only with a JSON body (415). host is the request's
+ * Host header (already checked by the Host guard). Returns true when resp was
+ * filled. */
+static bool post_refused(const struct http_req *req, const char *host, const char *bind_host,
+                         int port, struct http_resp *resp)
+{
+    const char *site = http_req_header(req, "Sec-Fetch-Site");
+    const char *origin = http_req_header(req, "Origin");
+    bool foreign = site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0;
+    if (!foreign && origin) {
+        char *own = host ? xasprintf("http://%s", host) : NULL;
+        foreign = !own || strcasecmp(origin, own) != 0;
+        free(own);
+    }
+    if (foreign) {
+        char *url = site_url(bind_host, port);
+        char *msg = xasprintf("Cross-site POST refused (Origin '%.100s', Sec-Fetch-Site "
+                              "'%.20s'); only SeeKi's own page may send it: open %s",
+                              origin ? origin : "-", site ? site : "-", url);
+        http_resp_error(resp, 403, msg);
+        free(msg);
+        free(url);
+        return true;
+    }
+    const char *ct = http_req_header(req, "Content-Type");
+    size_t n = ct ? strcspn(ct, ";") : 0;
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (!ct || n != 16 || strncasecmp(ct, "application/json", 16) != 0) {
+        char *msg = xasprintf("POST needs Content-Type: application/json (got '%.100s'); send "
+                              "the body as JSON",
+                              ct ? ct : "none");
+        http_resp_error(resp, 415, msg);
+        free(msg);
+        return true;
+    }
+    return false;
+}
+
 /* Refuses oversized headers, foreign Host values and oversized bodies.
  * Returns true when resp was filled. */
 static bool guard(const struct http_req *req, const char *bind_host, int port,
@@ -173,6 +214,8 @@ static bool guard(const struct http_req *req, const char *bind_host, int port,
         free(url);
         return true;
     }
+    if (req->method && strcmp(req->method, "POST") == 0 && post_refused(req, host, bind_host, port, resp))
+        return true;
     const char *cl = http_req_header(req, "Content-Length");
     if (cl) {
         char *end;
