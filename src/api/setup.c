@@ -79,7 +79,7 @@ bool setup_body_parse(struct api_ctx *ctx, const struct http_req *req, bool only
                       struct setup_body *out, struct http_resp *resp)
 {
     memset(out, 0, sizeof *out);
-    if (!setup_gate(ctx, req, resp))
+    if (http_post_refused(req, resp) || !setup_gate(ctx, req, resp))
         return false;
     json_error_t jerr;
     json_t *doc = req->body ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr)

@@ -3,7 +3,8 @@
  * (setup_save.c), and what they share (setup.c): the setup-mode gate, the
  * body (the JSON image of seeki.toml plus "secrets" and "accept_host_key"),
  * the validation through cfg_from_json, and opening tunnel + database. The
- * HTTP guards (JSON content type, same origin, 64 KiB) run in http/guard.c. */
+ * POST guard (JSON content type, same origin) is http_post_refused
+ * (http/guard.c); the 64 KiB body cap is http/'s. */
 #ifndef SEEKI_API_SETUP_INT_H
 #define SEEKI_API_SETUP_INT_H
 
@@ -19,7 +20,8 @@ struct setup_body {
     struct cfg *cfg;       /* doc validated (owned) */
 };
 
-/* The setup-mode gate (409 once configured), then the body: JSON object,
+/* The POST guard (http_post_refused: 403 cross-site, 415 not JSON), the
+ * setup-mode gate (409 once configured), then the body: JSON object,
  * accept_host_key, validation (422 step "config"). only_connection keeps
  * only database, ssh and secrets of the body (test-connection). On failure
  * fills resp and returns false with nothing to free. */

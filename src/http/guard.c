@@ -130,14 +130,9 @@ static char *site_url(const char *bind_host, int port)
     return xasprintf("http://%s:%d", bind_host, port);
 }
 
-/* POSTs (SPEC §5, the setup wizard's routes): only from SeeKi's own pages
- * (Sec-Fetch-Site same-origin or none when sent, Origin this server when
- * sent; 403 otherwise) and only with a JSON body (415). host is the request's
- * Host header (already checked by the Host guard). Returns true when resp was
- * filled. */
-static bool post_refused(const struct http_req *req, const char *host, const char *bind_host,
-                         int port, struct http_resp *resp)
+bool http_post_refused(const struct http_req *req, struct http_resp *resp)
 {
+    const char *host = http_req_header(req, "Host");
     const char *site = http_req_header(req, "Sec-Fetch-Site");
     const char *origin = http_req_header(req, "Origin");
     bool foreign = site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0;
@@ -147,13 +142,13 @@ static bool post_refused(const struct http_req *req, const char *host, const cha
         free(own);
     }
     if (foreign) {
-        char *url = site_url(bind_host, port);
         char *msg = xasprintf("Cross-site POST refused (Origin '%.100s', Sec-Fetch-Site "
-                              "'%.20s'); only SeeKi's own page may send it: open %s",
-                              origin ? origin : "-", site ? site : "-", url);
+                              "'%.20s'); only SeeKi's own page may send it: open "
+                              "http://%.100s/ and use the setup page there",
+                              origin ? origin : "-", site ? site : "-",
+                              host ? host : "127.0.0.1:3141");
         http_resp_error(resp, 403, msg);
         free(msg);
-        free(url);
         return true;
     }
     const char *ct = http_req_header(req, "Content-Type");
@@ -214,8 +209,6 @@ static bool guard(const struct http_req *req, const char *bind_host, int port,
         free(url);
         return true;
     }
-    if (req->method && strcmp(req->method, "POST") == 0 && post_refused(req, host, bind_host, port, resp))
-        return true;
     const char *cl = http_req_header(req, "Content-Length");
     if (cl) {
         char *end;

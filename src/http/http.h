@@ -174,6 +174,13 @@ char *http_content_disposition(const char *name, const char *ext);
  * accepted: browsers, the DNS-rebinding vector, always send one. */
 bool http_host_allowed(const char *host, const char *bind_host, int port);
 
+/* The guard of the POST routes (SPEC §5; the setup wizard's): refuses (403)
+ * a request whose Sec-Fetch-Site is present and not same-origin/none, or
+ * whose Origin is present and not this server (http:// + the Host header,
+ * which the Host guard has checked), then (415) one without Content-Type:
+ * application/json. Returns true when resp was filled. */
+bool http_post_refused(const struct http_req *req, struct http_resp *resp);
+
 /* The hardening headers every response SeeKi builds carries (docs/api.md):
  * X-Content-Type-Options, Content-Security-Policy, Referrer-Policy, and
  * Cache-Control: no-store when no_store. */
