@@ -177,3 +177,58 @@ test('dark theme styles the wizard too', async () => {
     await server.stop();
   }
 });
+
+test('the tunnel block: a password leaves the URL, an unknown key is compared then accepted, a changed key is a hard stop', async () => {
+  // The API's side of this is tests/tunnel/test_setup_tunnel.py (a real bastion);
+  // here the browser's answers are faked (page.route) to check what the page
+  // sends and shows.
+  fs.rmSync(path.join(home, '.config'), { recursive: true, force: true });
+  const server = await startSeeki({ args: ['--port', '0'], env: setupEnv() });
+  const { context, page } = await newPage(browser, server);
+  const sent = [];
+  let answer = null;
+  await page.route('**/api/setup/test-connection', async (route) => {
+    sent.push(route.request().postDataJSON());
+    const [status, body] = answer(sent.length);
+    await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+  });
+  const fp = 'SHA256:u4lCMv2Zq8nB4cQ0c7Y9pYH6m3Wm0ZxGk1JtQyS7abc';
+  try {
+    await page.goto(server.url);
+    await page.waitForSelector('#wiz-connect:not([hidden])');
+    await page.fill('#wiz-url', 'postgres://reader:pa%40ss@10.0.12.7:5432/app?sslmode=require');
+    await page.check('#wiz-ssh');
+    await page.fill('#wiz-ssh-host', 'bastion.example.com');
+    await page.fill('#wiz-ssh-port', '2222');
+    await page.fill('#wiz-ssh-user', 'jlim');
+    await page.selectOption('#wiz-ssh-auth', 'agent');
+    answer = (n) => (n === 1
+      ? [409, { error: 'The host key of bastion.example.com:2222 is not known yet', step: 'host_key', host_key: fp }]
+      : [200, { schemas: [{ name: 'public', tables: [{ name: 'drivers', kind: 'table', row_count_estimate: 12 }] }], tunnel: { host_key: fp } }]);
+    await page.click('#wiz-test');
+    await page.waitForSelector('#wiz-hostkey:not([hidden])');
+    assert.deepEqual(sent[0].database, { kind: 'postgres', url: 'postgres://reader@10.0.12.7:5432/app?sslmode=require', schemas: ['public'] });
+    assert.deepEqual(sent[0].secrets, { database: { password: 'pa@ss' } });
+    assert.deepEqual(sent[0].ssh, { host: 'bastion.example.com', port: 2222, auth_method: 'agent', username: 'jlim' });
+    assert.equal(sent[0].accept_host_key, undefined);
+    assert.equal(await page.textContent('#wiz-hostkey-fp'), fp);
+    assert.equal(await page.textContent('#wiz-hostkey-cmd'), 'ssh-keyscan -p 2222 bastion.example.com | ssh-keygen -lf -');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'wiz-accept-key');
+    await shot(page, 'setup-hostkey');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#wiz-tables:not([hidden])');
+    assert.equal(sent[1].accept_host_key, fp);
+    // back to step 1; now the key has changed: no accept button, message at the SSH host
+    await page.click('#wiz-tables [data-wiz-back="1"]');
+    answer = () => [422, { error: `Host key verification failed for bastion.example.com:2222: the host key has changed (now ${fp}, known_hosts says SHA256:old at /root/.ssh/known_hosts:3)`, step: 'host_key' }];
+    await page.click('#wiz-test');
+    await page.locator('#wiz-ssh-host-error').waitFor();
+    assert.match(await page.textContent('#wiz-ssh-host-error'), /^Host key verification failed/);
+    assert.equal(await page.isHidden('#wiz-hostkey'), true, 'a changed key cannot be accepted');
+    assert.equal(await page.isHidden('#wiz-tables'), true);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});

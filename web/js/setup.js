@@ -198,25 +198,28 @@ function clearErrors() {
   for (const el of document.querySelectorAll('#wiz-connect .wiz-field-error')) el.remove();
 }
 
-// Shows message at field (and in the box at the top), focusing the field.
+// Shows message at field (role=alert), focusing it; in the box at the top
+// when that field is not on screen.
 function showError(field, message, step) {
   clearErrors();
   const box = $('wiz-error');
   box.dataset.msg = message;
   box.dataset.step = step || '';
-  box.textContent = message;
-  box.hidden = false;
   const el = $(field || fieldOf(step));
   if (el && !el.closest('[hidden]')) {
     const note = document.createElement('span');
     note.className = 'wiz-field-error';
     note.id = `${el.id}-error`;
+    note.setAttribute('role', 'alert');
     note.textContent = message;
     el.insertAdjacentElement('afterend', note);
     el.setAttribute('aria-invalid', 'true');
     el.setAttribute('aria-errormessage', note.id);
     el.focus();
+    return;
   }
+  box.textContent = message;
+  box.hidden = false;
 }
 
 function busy(id, text, buttons) {
@@ -256,6 +259,8 @@ async function testConnection() {
   } finally {
     busy('wiz-busy', '', ['wiz-test', 'wiz-accept-key']);
   }
+  // focus only now: a disabled button cannot take it
+  if (!$('wiz-hostkey').hidden) $('wiz-accept-key').focus();
 }
 
 function showHostKey(fp) {
@@ -267,7 +272,6 @@ function showHostKey(fp) {
   $('wiz-hostkey-fp').textContent = fp;
   $('wiz-hostkey-cmd').textContent = `ssh-keyscan -p ${p} ${host} | ssh-keygen -lf -`;
   $('wiz-hostkey').hidden = false;
-  $('wiz-accept-key').focus();
 }
 
 // ---- step 2 -------------------------------------------------------------
@@ -402,8 +406,12 @@ async function save() {
     if (b && b.step && b.step !== 'config') {
       // the connection failed now: back to step 1, message at its field
       goStep(1);
-      if (e.status === 409 && b.step === 'host_key' && b.host_key) showHostKey(b.host_key);
-      else showError(null, e.message, b.step);
+      if (e.status === 409 && b.step === 'host_key' && b.host_key) {
+        showHostKey(b.host_key);
+        $('wiz-accept-key').focus();
+      } else {
+        showError(null, e.message, b.step);
+      }
     } else {
       $('wiz-save-error').textContent = e.message;
       $('wiz-save-error').hidden = false;
