@@ -196,3 +196,36 @@ def test_database_the_bastion_cannot_reach_is_step_forward(lab, client, wizard):
     code, r = s.post("test-connection", dict(body, accept_host_key=fp))
     assert code == 422, r
     assert r["step"] == "forward" and r["error"].startswith("Port forward failed"), r
+
+
+def test_browser_walks_the_wizard_through_the_bastion(lab, client, wizard):
+    """Chromium, run inside the laptop namespace like seeki, walks the four
+    steps with a tunnel: the real fingerprint is shown and accepted, and the
+    page ends in the grid of a table read through the bastion."""
+    if not os.path.exists(os.path.join(netns_root(), "node_modules", "playwright-core")):
+        pytest.fail("node_modules/playwright-core is missing: run npm ci (scripts/install-deps "
+                    "--test does)")
+    key = client.keygen()
+    s = wizard()
+    wrapper = os.path.join(client.home, "chromium-in-laptop")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec %s \"$@\"\n" % " ".join(lab.wrap("laptop", ["/usr/bin/chromium"])))
+    os.chmod(wrapper, 0o755)
+    host = lab.db_addr if ":" not in lab.db_addr else "[%s]" % lab.db_addr
+    params = {"ssh_host": lab.bastion_addr, "ssh_port": lab.sshd_port, "ssh_user": lab.user,
+              "key_path": key, "db_password": DB_PASS, "fingerprint": lab.hostkey_fingerprint(),
+              "db_url": "postgres://%s@%s:%d/%s" % (DB_USER, host, lab.pg.port, DB_NAME)}
+    env = dict(os.environ, CHROMIUM_WRAPPER=wrapper)
+    r = subprocess.run(["node", os.path.join(netns_root(), "tests", "tunnel", "wizard_browser.mjs"),
+                        "http://127.0.0.1:%d/" % s.port, json.dumps(params)],
+                       capture_output=True, text=True, env=env, timeout=180 * SCALE)
+    assert r.returncode == 0, "browser run failed:\n%s\n%s\nseeki log:\n%s" % (
+        r.stdout, r.stderr[-3000:], s.log()[-3000:])
+    assert "grid shown" in r.stdout
+    assert os.path.exists(client.known_hosts())
+    assert s.get_json("/api/status")["tunnel"]["state"] == "up"
+    assert_clean(s.log())
+
+
+def netns_root():
+    return os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
