@@ -117,7 +117,9 @@ void api_setup_save(struct api_ctx *ctx, const struct http_req *req, struct http
     }
     if (has_secrets(b.cfg))
         secrets_path = xstrdup(b.cfg->secrets.path);
-    if (save_exists(b.config_path, resp) || (secrets_path && save_exists(secrets_path, resp)))
+    /* A secrets file already there is refused even when this config needs
+     * none: the loader would read it beside the new seeki.toml. */
+    if (save_exists(b.config_path, resp) || save_exists(b.cfg->secrets.path, resp))
         goto out;
     if (!save_files(&b, secrets_path, resp, req->id))
         goto out;

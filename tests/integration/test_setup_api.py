@@ -307,6 +307,18 @@ def test_save_refuses_an_existing_secrets_file(pg, setup):
         assert not setup.config.exists()
 
 
+def test_save_refuses_a_stale_secrets_file_even_without_secrets(setup):
+    """A .seeki.secrets already beside the target would be loaded with the new
+    config: save refuses it although this config needs no secrets."""
+    with running(setup.server()) as srv:
+        setup.secrets.parent.mkdir(parents=True)
+        setup.secrets.write_text("[database]\npassword = \"old\"\n")
+        r = post(srv.client(), "save", {"database": {"url": "sqlite://" + str(setup.db)}})
+        assert r.status == 409 and str(setup.secrets) in r.json()["error"], r
+        assert not setup.config.exists()
+        assert setup.secrets.read_text() == "[database]\npassword = \"old\"\n"
+
+
 def test_save_refuses_a_password_in_the_url(pg, setup):
     with running(setup.server()) as srv:
         r = post(srv.client(), "save", {"database": {"url": pg_url(pg, password=READER_PASS)}})
