@@ -13,11 +13,16 @@
 #include "db/engine.h"
 
 /* Everything a handler may read. Owned by main; outlives the HTTP server.
- * Read-only after startup, so handlers may use it from any thread. */
+ * Read-only after startup, so handlers may use it from any thread -- except
+ * for the one switch from setup to normal mode (api/setup_save.c), which sets
+ * cfg, db and tunnel and then clears setup_mode. Handlers therefore read
+ * setup_mode first and touch cfg, db and tunnel only when it is false; main
+ * frees whatever the fields hold at the end. */
 struct api_ctx {
     const struct cfg *cfg; /* NULL in setup mode */
     struct db_engine *db;  /* NULL in setup mode */
-    bool setup_mode;
+    _Atomic bool setup_mode;
+    const char *setup_config_path; /* --config PATH (setup mode writes there), or NULL */
     const char *version; /* SEEKI_VERSION */
     struct tunnel *tunnel; /* the SSH tunnel when [ssh] is configured, else NULL */
 };
@@ -49,6 +54,11 @@ void api_export(struct api_ctx *ctx, const struct http_req *req, const char *tab
 /* GET /api/tables/{t}/stats/{column} (api/stats.c). */
 void api_stats(struct api_ctx *ctx, const struct http_req *req, const char *table,
                const char *column, struct http_resp *resp);
+
+/* The setup wizard (SPEC §7; setup mode only, 409 afterwards). Bodies are the
+ * JSON image of seeki.toml plus "secrets" and "accept_host_key". */
+void api_setup_test(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
+void api_setup_save(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp);
 
 /* ---- rows parameters (api/params.c) ---------------------------------------- */
 
@@ -106,6 +116,8 @@ enum api_route_id {
     API_R_DISPLAY,
     API_R_EXPORT,
     API_R_STATS,
+    API_R_SETUP_TEST, /* POST /api/setup/test-connection */
+    API_R_SETUP_SAVE, /* POST /api/setup/save */
     API_R_ASSET /* anything outside /api/: embedded static files */
 };
 
@@ -122,7 +134,7 @@ struct api_route {
 void api_route_match(const char *raw_path, struct api_route *out);
 
 /* The http_handler SeeKi serves with (ctx is a struct api_ctx *): the route
- * table, the method check (GET/HEAD), the setup-mode gate (503 for data
+ * table, the method check (GET/HEAD; POST for the setup routes), the setup-mode gate (503 for data
  * routes), the tunnel gate (503 for rows/export while it is down), the
  * handlers, and the embedded static assets for everything outside /api/. */
 void api_handle(void *ctx, const struct http_req *req, struct http_resp *resp);

@@ -5,7 +5,7 @@
 
 void api_display(struct api_ctx *ctx, const struct http_req *req, struct http_resp *resp)
 {
-    const struct cfg *c = ctx->cfg;
+    const struct cfg *c = ctx->setup_mode ? NULL : ctx->cfg; /* mode first: api.h */
     json_t *branding = json_object();
     json_object_set_new(branding, "title", api_jstr(c && c->title ? c->title : "SeeKi"));
     json_object_set_new(branding, "subtitle",

@@ -59,6 +59,11 @@ void api_route_match(const char *raw_path, struct api_route *out)
         out->id = API_R_TABLES;
     } else if (n == 2 && seg_is(seg[0], len[0], "config") && seg_is(seg[1], len[1], "display")) {
         out->id = API_R_DISPLAY;
+    } else if (n == 2 && seg_is(seg[0], len[0], "setup") &&
+               seg_is(seg[1], len[1], "test-connection")) {
+        out->id = API_R_SETUP_TEST;
+    } else if (n == 2 && seg_is(seg[0], len[0], "setup") && seg_is(seg[1], len[1], "save")) {
+        out->id = API_R_SETUP_SAVE;
     } else if (n == 3 && len[1] > 0 &&
                ((seg_is(seg[0], len[0], "tables") &&
                  (seg_is(seg[2], len[2], "columns") || seg_is(seg[2], len[2], "rows") ||
@@ -95,6 +100,11 @@ static bool method_is_get(const struct http_req *req)
     return req->method && (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0);
 }
 
+static bool route_is_post(enum api_route_id id)
+{
+    return id == API_R_SETUP_TEST || id == API_R_SETUP_SAVE;
+}
+
 static bool route_needs_data(enum api_route_id id)
 {
     return id == API_R_TABLES || id == API_R_COLUMNS || id == API_R_ROWS || id == API_R_COUNT ||
@@ -126,9 +136,9 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
     /* Routes that query the database wait for the tunnel; the catalog
      * (tables, columns) is cached and keeps answering meanwhile. */
     char why[SEEKI_ERR_MSG_MAX];
-    if (ctx->tunnel &&
-        (rt->id == API_R_ROWS || rt->id == API_R_COUNT || rt->id == API_R_EXPORT ||
+    if ((rt->id == API_R_ROWS || rt->id == API_R_COUNT || rt->id == API_R_EXPORT ||
          rt->id == API_R_STATS) &&
+        ctx->tunnel &&
         tunnel_unavailable(ctx->tunnel, why, sizeof why)) {
         http_resp_error(resp, 503, why);
         return;
@@ -158,6 +168,12 @@ static void serve_api(const struct http_req *req, struct api_ctx *ctx, const str
     case API_R_STATS:
         api_stats(ctx, req, rt->table, rt->column, resp);
         break;
+    case API_R_SETUP_TEST:
+        api_setup_test(ctx, req, resp);
+        break;
+    case API_R_SETUP_SAVE:
+        api_setup_save(ctx, req, resp);
+        break;
     default: {
         struct seeki_err e;
         seeki_fail(&e, SEEKI_E_INTERNAL, "route %d has no handler", (int)rt->id);
@@ -173,7 +189,16 @@ void api_handle(void *ctxp, const struct http_req *req, struct http_resp *resp)
     const char *path = req->path ? req->path : "";
     bool api = strcmp(path, "/api") == 0 || strncmp(path, "/api/", 5) == 0;
     api_route_match(path, &rt);
-    if (rt.id != API_R_NOT_FOUND && rt.id != API_R_BAD_PATH && !method_is_get(req)) {
+    if (route_is_post(rt.id) && !(req->method && strcmp(req->method, "POST") == 0)) {
+        char *msg = xasprintf("Method %.20s is not allowed on %.200s; use POST with a JSON body",
+                              req->method ? req->method : "?", path);
+        http_resp_error(resp, 405, msg);
+        http_resp_add_header(resp, "Allow", "POST");
+        free(msg);
+        goto done;
+    }
+    if (rt.id != API_R_NOT_FOUND && rt.id != API_R_BAD_PATH && !route_is_post(rt.id) &&
+        !method_is_get(req)) {
         char *msg = xasprintf("Method %.20s is not allowed on %.200s; use GET",
                               req->method ? req->method : "?", path);
         http_resp_error(resp, 405, msg);

@@ -41,7 +41,10 @@ void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_res
     json_t *db = json_object();
     const char *kind = NULL;
     bool connected = false;
-    if (ctx->db) {
+    bool setup = ctx->setup_mode; /* first: cfg, db and tunnel are set before it clears */
+    if (setup) {
+        /* nothing configured yet */
+    } else if (ctx->db) {
         kind = db_kind_name(ctx->db);
         struct seeki_err err;
         seeki_err_clear(&err);
@@ -56,9 +59,9 @@ void api_status(struct api_ctx *ctx, const struct http_req *req, struct http_res
     json_object_set_new(db, "kind", kind ? json_string(kind) : json_null());
     json_object_set_new(db, "connected", json_boolean(connected));
     json_t *root = json_object();
-    json_object_set_new(root, "mode", json_string(ctx->setup_mode ? "setup" : "normal"));
+    json_object_set_new(root, "mode", json_string(setup ? "setup" : "normal"));
     json_object_set_new(root, "version", api_jstr(ctx->version ? ctx->version : ""));
     json_object_set_new(root, "database", db);
-    json_object_set_new(root, "tunnel", status_tunnel(ctx->tunnel));
+    json_object_set_new(root, "tunnel", status_tunnel(setup ? NULL : ctx->tunnel));
     api_send_json(resp, 200, root, req->id);
 }

@@ -187,6 +187,8 @@ int main(int argc, char **argv)
     struct db_engine *db = NULL;
     struct tunnel *tunnel = NULL;
     struct http_server *srv = NULL;
+    /* The setup wizard may fill cfg, db and tunnel in here (api.h). */
+    static struct api_ctx ctx;
     int status = CLI_EXIT_FAIL;
     bool setup = false;
 
@@ -213,8 +215,12 @@ int main(int argc, char **argv)
         sigwatch_step(&w, "starting the HTTP server");
     }
 
-    struct api_ctx ctx = {.cfg = cfg, .db = db, .setup_mode = setup, .version = SEEKI_VERSION,
-                           .tunnel = tunnel};
+    ctx.cfg = cfg;
+    ctx.db = db;
+    ctx.setup_mode = setup;
+    ctx.setup_config_path = args.config;
+    ctx.version = SEEKI_VERSION;
+    ctx.tunnel = tunnel;
     struct http_options hopts = {.host = bindcfg->server_host, .port = bindcfg->server_port};
     enum seeki_code hrc = http_start(&hopts, api_handle, &ctx, &srv, &err);
     if (hrc == SEEKI_E_OK) {
@@ -248,6 +254,11 @@ fail:
     status = main_fail(&err);
 done:
     http_stop(srv);
+    if (ctx.cfg != cfg) { /* set by the setup wizard's save */
+        db_close(ctx.db);
+        tunnel_close(ctx.tunnel);
+        cfg_destroy((struct cfg *)ctx.cfg);
+    }
     db_close(db);
     tunnel_close(tunnel);
     cfg_destroy(cfg);

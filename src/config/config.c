@@ -67,6 +67,11 @@ static char *load_user_path(void)
     return home ? xasprintf("%s/.config/seeki/config.toml", home) : NULL;
 }
 
+char *cfg_user_path(void)
+{
+    return load_user_path();
+}
+
 /* Chooses the file per the lookup order; *out is owned (absolute). */
 static enum seeki_code load_find(const char *explicit_path, char **out, struct seeki_err *err)
 {

@@ -136,6 +136,23 @@ enum seeki_code cfg_from_json(struct json_t *doc, const char *source_label, cons
                               unsigned flags, struct cfg **out, struct seeki_err *err)
     SEEKI_MUST_CHECK;
 
+/* The setup wizard's writer (config/toml_bridge.cpp): the TOML text of a JSON
+ * image of seeki.toml or .seeki.secrets (objects become tables, arrays
+ * arrays, strings basic strings), serialised by toml++, so what cfg_load
+ * reads back is exactly doc. *out is a heap string. A null anywhere (TOML has
+ * none) is SEEKI_E_CONFIG naming the key. */
+enum seeki_code cfg_toml_write(struct json_t *doc, char **out, struct seeki_err *err)
+    SEEKI_MUST_CHECK;
+
+/* Where the setup wizard writes when no --config is given: the user config
+ * of the lookup order, $XDG_CONFIG_HOME/seeki/config.toml, else
+ * ~/.config/seeki/config.toml. Heap string; NULL when no home is known. */
+char *cfg_user_path(void);
+
+/* Whether a PostgreSQL URL carries a password (libpq parses it; a URL libpq
+ * cannot parse counts as none). The wizard refuses to write such a URL. */
+bool cfg_url_has_password(const char *url);
+
 /* Parses a SEEKI_BIND value: "host:port", "[v6addr]:port" (host returned
  * without brackets) or ":port" (*host NULL: keep the configured host).
  * *host is owned by the caller. SEEKI_E_BAD_PARAM (message names the value

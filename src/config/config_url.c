@@ -403,3 +403,20 @@ enum seeki_code cfg_parse_jump(const char *spec, const char *label, char **user,
         *user = xstrndup(spec, (size_t)(at - spec));
     return SEEKI_E_OK;
 }
+
+bool cfg_url_has_password(const char *url)
+{
+    if (!url || strncmp(url, "sqlite:", 7) == 0)
+        return false;
+    char *pqerr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &pqerr);
+    PQfreemem(pqerr);
+    if (!opts)
+        return false;
+    bool has = false;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+            has = true;
+    PQconninfoFree(opts);
+    return has;
+}

@@ -1,7 +1,10 @@
 /* The TOML bridge: the only C++ file and the only includer of toml++. It turns
  * TOML text into a jansson tree plus a parallel tree of source positions (see
  * config_int.h), so the C validator never sees TOML and can still report
- * "PATH:LINE:COLUMN". No C++ exception crosses the extern "C" boundary. */
+ * "PATH:LINE:COLUMN"; and (at the end, cfg_toml_write) a JSON image back into
+ * TOML text with toml++'s serializer for the setup wizard, so quoting and
+ * escaping are never hand-written. No C++ exception crosses the extern "C"
+ * boundary. */
 #include <toml++/toml.h>
 
 #include <cmath>
@@ -13,6 +16,9 @@
 #include <string_view>
 
 #include "config/config_int.h"
+extern "C" {
+#include "util/mem.h"
+}
 
 namespace {
 
@@ -208,5 +214,109 @@ extern "C" enum seeki_code cfg_toml_parse(const char *text, size_t len, const ch
     } catch (...) {
         return seeki_fail(err, SEEKI_E_INTERNAL, "%s: the TOML parser failed unexpectedly",
                           label);
+    }
+}
+
+/* ---- writing: the setup wizard's JSON image -> TOML text ---------------- */
+
+namespace {
+
+/* A JSON value TOML has no form for (null, a non-object root). */
+struct write_refusal {
+    std::string what;
+};
+
+std::string key_path(const std::string &prefix, const char *key)
+{
+    return prefix.empty() ? std::string(key) : prefix + "." + key;
+}
+
+void fill_table(json_t *obj, toml::table &out, const std::string &where);
+void fill_array(json_t *arr, toml::array &out, const std::string &where);
+
+/* Appends/inserts the TOML form of v. */
+template <typename Put> void put_value(json_t *v, const std::string &where, Put put)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        toml::table t;
+        fill_table(v, t, where);
+        put(std::move(t));
+        return;
+    }
+    case JSON_ARRAY: {
+        toml::array a;
+        fill_array(v, a, where);
+        put(std::move(a));
+        return;
+    }
+    case JSON_STRING:
+        put(std::string(json_string_value(v), json_string_length(v)));
+        return;
+    case JSON_INTEGER:
+        put(static_cast<int64_t>(json_integer_value(v)));
+        return;
+    case JSON_REAL:
+        put(json_real_value(v));
+        return;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        put(json_is_true(v));
+        return;
+    case JSON_NULL:
+    default:
+        throw write_refusal{"`" + where + "` is null; leave the key out instead"};
+    }
+}
+
+void fill_table(json_t *obj, toml::table &out, const std::string &where)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v)
+    {
+        std::string at = key_path(where, k);
+        put_value(v, at, [&](auto &&x) {
+            out.insert_or_assign(std::string_view(k), std::forward<decltype(x)>(x));
+        });
+    }
+}
+
+void fill_array(json_t *arr, toml::array &out, const std::string &where)
+{
+    size_t i;
+    json_t *el;
+    json_array_foreach(arr, i, el)
+    {
+        put_value(el, where, [&out](auto &&x) { out.push_back(std::forward<decltype(x)>(x)); });
+    }
+}
+
+} // namespace
+
+extern "C" enum seeki_code cfg_toml_write(struct json_t *doc, char **out, struct seeki_err *err)
+{
+    *out = nullptr;
+    try {
+        if (!json_is_object(doc))
+            throw write_refusal{"the configuration must be a JSON object"};
+        toml::table root;
+        fill_table(doc, root, "");
+        std::ostringstream os;
+        /* Basic strings only ("..." with escapes), UTF-8 kept as is. */
+        os << toml::toml_formatter(root, toml::format_flags::allow_unicode_strings) << "\n";
+        std::string s = os.str();
+        *out = xstrndup(s.data(), s.size());
+        return SEEKI_E_OK;
+    } catch (const write_refusal &r) {
+        return seeki_fail(err, SEEKI_E_CONFIG, "%s", r.what.c_str());
+    } catch (const std::bad_alloc &) {
+        std::fputs("ERROR config: out of memory while writing TOML; SeeKi stops\n", stderr);
+        std::abort();
+    } catch (const std::exception &e) {
+        return seeki_fail(err, SEEKI_E_INTERNAL, "writing TOML failed unexpectedly (%s)",
+                          e.what());
+    } catch (...) {
+        return seeki_fail(err, SEEKI_E_INTERNAL, "writing TOML failed unexpectedly");
     }
 }

@@ -130,6 +130,42 @@ static char *site_url(const char *bind_host, int port)
     return xasprintf("http://%s:%d", bind_host, port);
 }
 
+bool http_post_refused(const struct http_req *req, struct http_resp *resp)
+{
+    const char *host = http_req_header(req, "Host");
+    const char *site = http_req_header(req, "Sec-Fetch-Site");
+    const char *origin = http_req_header(req, "Origin");
+    bool foreign = site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0;
+    if (!foreign && origin) {
+        char *own = host ? xasprintf("http://%s", host) : NULL;
+        foreign = !own || strcasecmp(origin, own) != 0;
+        free(own);
+    }
+    if (foreign) {
+        char *msg = xasprintf("Cross-site POST refused (Origin '%.100s', Sec-Fetch-Site "
+                              "'%.20s'); only SeeKi's own page may send it: open "
+                              "http://%.100s/ and use the setup page there",
+                              origin ? origin : "-", site ? site : "-",
+                              host ? host : "127.0.0.1:3141");
+        http_resp_error(resp, 403, msg);
+        free(msg);
+        return true;
+    }
+    const char *ct = http_req_header(req, "Content-Type");
+    size_t n = ct ? strcspn(ct, ";") : 0;
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (!ct || n != 16 || strncasecmp(ct, "application/json", 16) != 0) {
+        char *msg = xasprintf("POST needs Content-Type: application/json (got '%.100s'); send "
+                              "the body as JSON",
+                              ct ? ct : "none");
+        http_resp_error(resp, 415, msg);
+        free(msg);
+        return true;
+    }
+    return false;
+}
+
 /* Refuses oversized headers, foreign Host values and oversized bodies.
  * Returns true when resp was filled. */
 static bool guard(const struct http_req *req, const char *bind_host, int port,

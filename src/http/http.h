@@ -74,6 +74,11 @@ struct http_req {
     size_t nheaders;
     unsigned long id; /* request number for log lines (req=N) */
     int client_fd;    /* the connection's socket (borrowed), -1 when none (unit tests) */
+    /* The request body (POST routes), NUL-terminated, at most
+     * HTTP_MAX_BODY_BYTES (a longer one never reaches a handler); NULL when
+     * the request had none. body_len excludes the NUL. */
+    char *body;
+    size_t body_len;
 };
 
 void http_req_init(struct http_req *r);
@@ -88,6 +93,9 @@ void http_req_free(struct http_req *r); /* NULL ok; r may be re-initialised */
  * naming the parameter. r->params is replaced. */
 enum seeki_code http_req_set_target(struct http_req *r, const char *target,
                                     struct seeki_err *err) SEEKI_MUST_CHECK;
+/* Appends n bytes to r->body (server.c, unit tests). Returns -1, leaving the
+ * body as it was, when it would grow past HTTP_MAX_BODY_BYTES. */
+int http_req_append_body(struct http_req *r, const char *data, size_t n);
 /* Appends a query parameter / header (copies both strings). */
 void http_req_add_param(struct http_req *r, const char *key, const char *value);
 void http_req_add_header(struct http_req *r, const char *name, const char *value);
@@ -165,6 +173,13 @@ char *http_content_disposition(const char *name, const char *ext);
  * without Host; http_dispatch refuses HTTP/1.1 without one with 400 first) is
  * accepted: browsers, the DNS-rebinding vector, always send one. */
 bool http_host_allowed(const char *host, const char *bind_host, int port);
+
+/* The guard of the POST routes (SPEC §5; the setup wizard's): refuses (403)
+ * a request whose Sec-Fetch-Site is present and not same-origin/none, or
+ * whose Origin is present and not this server (http:// + the Host header,
+ * which the Host guard has checked), then (415) one without Content-Type:
+ * application/json. Returns true when resp was filled. */
+bool http_post_refused(const struct http_req *req, struct http_resp *resp);
 
 /* The hardening headers every response SeeKi builds carries (docs/api.md):
  * X-Content-Type-Options, Content-Security-Policy, Referrer-Policy, and

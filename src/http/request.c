@@ -50,7 +50,19 @@ void http_req_free(struct http_req *r)
     free(r->path);
     kv_free_all(r->params, r->nparams);
     kv_free_all(r->headers, r->nheaders);
+    free(r->body);
     http_req_init(r);
+}
+
+int http_req_append_body(struct http_req *r, const char *data, size_t n)
+{
+    if (n > HTTP_MAX_BODY_BYTES - r->body_len)
+        return -1;
+    r->body = xrealloc(r->body, r->body_len + n + 1);
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+    return 0;
 }
 
 static void kv_push(struct http_kv **arr, size_t *n, char *key, char *value)

@@ -42,7 +42,7 @@ struct http_conn {
     int status;                    /* status queued; 0 when MHD answered on its own */
     bool seen;                     /* the access handler ran once (headers collected) */
     bool answered;                 /* a response was queued */
-    unsigned long long body_bytes; /* request body received (and discarded) so far */
+    unsigned long long body_bytes; /* request body received so far (kept in req.body) */
 };
 
 /* Adapter from MHD's content-reader signature to http_resp's producer. */
@@ -260,7 +260,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                                  size_t *upload_data_size, void **con_cls)
 {
     (void)url;
-    (void)upload_data;
     struct http_server *s = cls;
     struct http_conn *st = *con_cls;
     if (!st)
@@ -276,11 +275,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
-        /* No route reads a body yet: count and discard it, and cut off a
-         * (chunked) body that grows past the limit. */
+        /* Kept in req.body up to the limit; a (chunked) body that grows past
+         * it is cut off. */
         st->body_bytes += *upload_data_size;
+        bool over = st->body_bytes > HTTP_MAX_BODY_BYTES ||
+                    http_req_append_body(&st->req, upload_data, *upload_data_size) != 0;
         *upload_data_size = 0;
-        if (st->body_bytes > HTTP_MAX_BODY_BYTES) {
+        if (over) {
             /* libmicrohttpd cannot queue an answer mid-body: close instead. */
             log_debug("http", "req=%lu body over %u bytes: connection closed", st->req.id,
                       HTTP_MAX_BODY_BYTES);

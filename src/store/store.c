@@ -103,3 +103,45 @@ int store_commit(const char *tmp, const char *path, bool *placed)
     free(dir);
     return r;
 }
+
+int store_write_new(const char *path, const char *data, size_t len)
+{
+    char *dir = store_dir_of(path);
+    int rc = store_mkdirs(dir, NULL, 0);
+    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+    int fd = rc == 0 ? mkostemp(tmp, O_CLOEXEC) : -1; /* mode 0600 */
+    int e = 0;
+    if (fd < 0) {
+        e = errno;
+        goto out;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            e = w < 0 ? errno : EIO;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && link(tmp, path) != 0) /* link, unlike rename, never replaces */
+        e = errno;
+    (void)unlink(tmp);
+    if (!e && store_fsync(dir, true) != 0)
+        e = errno;
+out:
+    free(tmp);
+    free(dir);
+    if (e || rc != 0) {
+        if (e)
+            errno = e;
+        return -1;
+    }
+    return 0;
+}

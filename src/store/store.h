@@ -31,4 +31,11 @@ int store_fsync(const char *path, bool dir);
  * true (the file is in place but its directory entry may not be durable). */
 int store_commit(const char *tmp, const char *path, bool *placed);
 
+/* Creates path with exactly len bytes of data and mode 0600 (missing
+ * directories 0700), never replacing anything: the data goes to a temporary
+ * file beside it, is synced, and is linked into place (EEXIST when path
+ * exists by then), then the directory is synced. Nothing is left behind on
+ * failure. The setup wizard writes seeki.toml and .seeki.secrets with it. */
+int store_write_new(const char *path, const char *data, size_t len);
+
 #endif

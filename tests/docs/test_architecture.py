@@ -34,7 +34,7 @@ ALLOWED = {
     "ssh": {"config", "store", "util", "log"},
     "demo": {"store", "util", "log"},
     "http": {"util", "log"},
-    "api": {"config", "db", "ssh", "http", "util", "log"},
+    "api": {"config", "db", "ssh", "store", "http", "util", "log"},
     "cli": {"api", "config", "db", "demo", "http", "ssh", "store", "util", "log"},
 }
 

@@ -70,7 +70,7 @@ test('a link naming columns that do not exist drops them instead of failing', as
   }
 });
 
-test('setup mode routes to #/setup with instructions', async () => {
+test('setup mode routes to #/setup, the wizard', async () => {
   const dir = tempDir();
   const setup = await startSeeki({
     args: ['--port', '0'],
@@ -84,8 +84,9 @@ test('setup mode routes to #/setup with instructions', async () => {
     await page.goto(`${setup.url}/#/t/people`);
     await page.waitForFunction(() => location.hash === '#/setup');
     await page.waitForSelector('#view-setup:not([hidden])');
-    assert.match(await page.textContent('#view-setup'), /Create seeki\.toml/);
-    assert.match(await page.textContent('#view-setup'), /wizard/);
+    assert.match(await page.textContent('#view-setup'), /Set up SeeKi/);
+    assert.equal(await page.isVisible('#wiz-connect'), true);
+    assert.doesNotMatch(await page.textContent('#view-setup'), /later version/);
     await page.waitForSelector('#live[data-state="setup"]');
   } finally {
     await context.close();

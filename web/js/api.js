@@ -5,17 +5,18 @@
 // this one) rethrow the DOMException 'AbortError' untouched.
 
 export class ApiError extends Error {
-  constructor(message, status, kind) {
+  constructor(message, status, kind, body = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.kind = kind;
+    this.body = body; // the parsed error body (the setup routes add step, host_key)
   }
 }
 
 export const seg = (s) => encodeURIComponent(s);
 
-async function request(path, { signal, timeoutMs = 0 } = {}) {
+async function request(path, { signal, timeoutMs = 0, json } = {}) {
   const signals = [];
   if (signal) signals.push(signal);
   if (timeoutMs) signals.push(AbortSignal.timeout(timeoutMs));
@@ -23,7 +24,13 @@ async function request(path, { signal, timeoutMs = 0 } = {}) {
   let res;
   let text;
   try {
-    res = await fetch(path, { signal: sig, headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const init = { signal: sig, headers: { Accept: 'application/json' }, cache: 'no-store' };
+    if (json !== undefined) {
+      init.method = 'POST';
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(json);
+    }
+    res = await fetch(path, init);
     text = await res.text();
   } catch (e) {
     if (signal && signal.aborted) throw e;
@@ -41,7 +48,7 @@ async function request(path, { signal, timeoutMs = 0 } = {}) {
   if (!res.ok) {
     const msg = body && typeof body.error === 'string' ? body.error
       : (text.trim().slice(0, 300) || `The server answered HTTP ${res.status} without a message.`);
-    throw new ApiError(msg, res.status, 'http');
+    throw new ApiError(msg, res.status, 'http', body);
   }
   if (body === null) {
     throw new ApiError(`The server answered ${path.split('?')[0]} with something that is not JSON. Is another program listening on ${location.host}?`, res.status, 'protocol');
@@ -73,6 +80,9 @@ export const api = {
   // Waits (server side, up to 2 s) for a background exact count of the view.
   count: (table, params, o) => request(`/api/tables/${seg(table)}/count?${params}`, o),
   stats: (table, column, params, o) => request(`/api/tables/${seg(table)}/stats/${seg(column)}?${params}`, o),
+  // the setup wizard (SPEC §7): body = JSON image of seeki.toml + secrets
+  setupTest: (body, o) => request('/api/setup/test-connection', { ...o, json: body }),
+  setupSave: (body, o) => request('/api/setup/save', { ...o, json: body }),
   exportUrl: (table, params) => {
     const q = params.toString();
     return `/api/export/${seg(table)}/csv${q ? '?' + q : ''}`;

@@ -8,7 +8,7 @@ import { Grid } from './grid.js';
 import { Popover } from './menu.js';
 import { DetailPanel } from './detail.js';
 import { store } from './store.js';
-import { handleRoute, initRouter } from './router.js';
+import { handleRoute, initRouter, navigate } from './router.js';
 import { initStatus, pollStatus } from './status.js';
 import { hideBanner } from './banner.js';
 import { initTheme, renderThemeButton } from './theme.js';
@@ -24,6 +24,8 @@ import {
 } from './sidebar.js';
 import { initKeys } from './keys.js';
 import { keyCell } from './relations.js';
+import { initSetup } from './setup.js';
+import * as st from './state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,6 +82,17 @@ initColumns({ grid, popover });
 initSearch({ grid });
 initSidebar({ grid });
 initKeys({ popover });
+// After the wizard's save: SeeKi runs in normal mode now; reload what setup
+// mode left empty and open the first table's grid.
+initSetup({
+  onSaved: async () => {
+    await pollStatus();
+    await loadBranding();
+    await loadTables();
+    const first = store.tables[0];
+    navigate(first ? st.tableHash(first.name) : '#/');
+  },
+});
 initTheme();
 initStatus({ loadTables, loadRows });
 initRouter({

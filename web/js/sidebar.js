@@ -71,7 +71,9 @@ export function renderTableList() {
   if (store.tablesState !== 'ok') {
     ul.innerHTML = '';
     note.hidden = false;
-    note.textContent = store.tablesState === 'loading' ? 'Loading tables…' : 'The table list could not be loaded.';
+    const setup = store.status && store.status.mode === 'setup';
+    note.textContent = store.tablesState === 'loading' ? 'Loading tables…'
+      : setup ? 'No database yet: the tables appear here once setup is saved.' : 'The table list could not be loaded.';
     return;
   }
   const q = $('table-filter').value.trim().toLowerCase();

@@ -150,3 +150,49 @@ Test(toml_bridge, length_bounds_the_input)
     json_decref(doc);
     json_decref(pos);
 }
+
+/* cfg_toml_write: what the wizard writes parses back to the same JSON image,
+ * whatever the strings hold. */
+Test(toml_bridge, write_round_trips_awkward_values)
+{
+    const char *src = "{\"branding\": {\"title\": \"q\\\" b\\\\ nl\\n tab\\t '''x''' \\u00e9\\u2713\","
+                      " \"subtitle\": \"#not a comment\"},"
+                      " \"database\": {\"url\": \"sqlite:///a b/c.db\", \"max_connections\": 7,"
+                      " \"schemas\": [\"public\", \"we\\\"ird\"]},"
+                      " \"display\": {\"tables\": {\"public.orders\": \"O\", \"a b\": \"\"}},"
+                      " \"ssh\": {\"port\": 22, \"x\": true}}";
+    json_error_t je;
+    json_t *in = json_loads(src, 0, &je);
+    cr_assert_not_null(in, "%s", je.text);
+    char *text = NULL;
+    struct seeki_err e = {0};
+    cr_assert_eq(cfg_toml_write(in, &text, &e), SEEKI_E_OK, "%s", e.msg);
+    json_t *pos = NULL;
+    json_t *back = parse_ok(text, &pos);
+    cr_assert(json_equal(in, back), "round trip differs; TOML was:\n%s", text);
+    json_decref(back);
+    json_decref(pos);
+    json_decref(in);
+    free(text);
+}
+
+Test(toml_bridge, write_refuses_null_naming_the_key)
+{
+    json_t *in = json_loads("{\"branding\": {\"title\": null}}", 0, NULL);
+    char *text = NULL;
+    struct seeki_err e = {0};
+    cr_assert_eq(cfg_toml_write(in, &text, &e), SEEKI_E_CONFIG);
+    cr_assert_null(text);
+    cr_assert(strstr(e.msg, "`branding.title` is null"), "%s", e.msg);
+    json_decref(in);
+}
+
+Test(toml_bridge, url_password_is_detected_by_libpq)
+{
+    cr_assert(cfg_url_has_password("postgres://u:p%40x@h:5432/d"));
+    cr_assert(cfg_url_has_password("host=h password=p dbname=d"));
+    cr_assert_not(cfg_url_has_password("postgres://u@h:5432/d"));
+    cr_assert_not(cfg_url_has_password("postgres://u:@h/d"));
+    cr_assert_not(cfg_url_has_password("sqlite:///x.db"));
+    cr_assert_not(cfg_url_has_password(NULL));
+}

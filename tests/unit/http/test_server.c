@@ -393,3 +393,52 @@ Test(server, a_handler_sees_its_client_leave)
     close(sv[0]);
     http_req_free(&req);
 }
+
+/* The request body reaches the handler whole (Content-Length and chunked),
+ * NUL-terminated; no body is NULL. */
+static void echo_body(void *cls, const struct http_req *req, struct http_resp *resp)
+{
+    (void)cls;
+    if (!req->body) {
+        http_resp_set(resp, 200, "text/plain", "(none)", 6);
+        return;
+    }
+    cr_assert_eq(req->body[req->body_len], '\0');
+    http_resp_set(resp, 200, "text/plain", req->body, req->body_len);
+}
+
+Test(server, request_body_reaches_the_handler)
+{
+    struct http_options o = {.host = "127.0.0.1", .port = 0};
+    struct http_server *s = NULL;
+    struct seeki_err err;
+    seeki_err_clear(&err);
+    cr_assert_eq(http_start(&o, echo_body, NULL, &s, &err), SEEKI_E_OK, "%s", err.msg);
+    const char *raw = "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 11\r\n"
+                      "Connection: close\r\n\r\n{\"a\": \"b\"}\n";
+    char *r = request(AF_INET, http_port(s), raw, strlen(raw));
+    cr_assert_eq(status_of(r), 200, "%s", r);
+    cr_assert(strstr(r, "\r\n\r\n{\"a\": \"b\"}\n") != NULL, "%s", r);
+    free(r);
+    raw = "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+          "Connection: close\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n";
+    r = request(AF_INET, http_port(s), raw, strlen(raw));
+    cr_assert(strstr(r, "\r\n\r\nabcdefg") != NULL, "%s", r);
+    free(r);
+    r = get(http_port(s), "/x", "localhost");
+    cr_assert(strstr(r, "\r\n\r\n(none)") != NULL, "%s", r);
+    free(r);
+    /* exactly 64 KiB is accepted whole */
+    struct buf b;
+    buf_init(&b, 0);
+    buf_must_append(&b, "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 65536\r\n"
+                        "Connection: close\r\n\r\n", 79);
+    for (int i = 0; i < 65536; i++)
+        buf_must_putc(&b, 'z');
+    r = request(AF_INET, http_port(s), b.data, b.len);
+    cr_assert_eq(status_of(r), 200, "%.200s", r);
+    cr_assert_geq(strlen(r), 65536u);
+    free(r);
+    buf_free(&b);
+    http_stop(s);
+}

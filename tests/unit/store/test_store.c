@@ -114,3 +114,27 @@ Test(store, commit_moves_the_file_into_place)
     free(tmp);
     free(dst);
 }
+
+/* store_write_new: a new 0600 file with exactly the bytes, missing
+ * directories made 0700, never replacing an existing file, no temp left. */
+Test(store, write_new_creates_0600_and_never_replaces)
+{
+    char *path = xasprintf("%s/new/dir/seeki.toml", root);
+    cr_assert_eq(store_write_new(path, "a = 1\n", 6), 0, "%s", strerror(errno));
+    cr_assert_str_eq(slurp(path), "a = 1\n");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    char *dir = xasprintf("%s/new/dir", root);
+    cr_assert_eq(stat(dir, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0700);
+    errno = 0;
+    cr_assert_eq(store_write_new(path, "b = 2\n", 6), -1);
+    cr_assert_eq(errno, EEXIST);
+    cr_assert_str_eq(slurp(path), "a = 1\n", "the existing file is untouched");
+    char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 1", dir);
+    cr_assert_eq(system(cmd), 0, "a temporary file was left behind");
+    free(cmd);
+    free(dir);
+    free(path);
+}
