@@ -42,9 +42,6 @@ enum db_dialect {
 };
 
 struct db_sql; /* db/sql/sql.h */
-/* Receives one row of db_engine_ops.read_sql: ncells cells, valid for the
- * call only. */
-typedef void (*db_row_fn)(void *arg, const struct db_cell *row, size_t ncells);
 
 struct db_engine_ops {
     const char *kind_name;      /* "sqlite" or "postgres" (db_kind_name) */
@@ -84,11 +81,6 @@ struct db_engine_ops {
                                 const struct db_query *q, struct db_iter **out,
                                 struct seeki_err *err);
     enum seeki_code (*ping)(struct db_engine *e, struct seeki_err *err);
-    /* Runs a small built read statement (labels) under the statement
-     * timeout on a pooled connection and hands each row to fn; what names
-     * the object for messages ("table 'x'"). Errors as rows_open. */
-    enum seeki_code (*read_sql)(struct db_engine *e, const struct db_sql *sql, const char *what,
-                                db_row_fn fn, void *arg, struct seeki_err *err);
     /* Frees the engine's own state (pool, handles) and the struct itself;
      * the catalog is freed by db_close before this runs. */
     void (*destroy)(struct db_engine *e);

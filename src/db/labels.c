@@ -1,7 +1,7 @@
 /* Labels of foreign-key values (SPEC §9): for one single-column key of a
  * table and a page's distinct key values, the referenced rows' label
  * column(s) in one bound IN (…) query (db/sql/labels.c) run through the
- * engine's read_sql op, under the statement timeout. */
+ * engine's sql_op op, under the statement timeout. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,10 +100,20 @@ enum seeki_code db_labels(struct db_engine *e, const struct db_table *t, size_t 
     if (rc != SEEKI_E_OK)
         return rc;
     struct lab_acc acc = {0};
-    char what[300];
-    snprintf(what, sizeof what, "table '%s'", ref->name);
-    rc = e->ops->read_sql(e, &sql, what, lab_row, &acc, err);
+    /* key, then the label column (and a last name) */
+    size_t ncells = ref->label_col2 >= 0 ? 3 : 2;
+    struct db_query q = {.table = ref, .limit = -1};
+    struct db_iter *it = NULL;
+    rc = e->ops->sql_open(e, &sql, &q, &it, err);
     db_sql_free(&sql);
+    while (rc == SEEKI_E_OK) {
+        const struct db_cell *row = NULL;
+        rc = db_iter_next(it, &row, err);
+        if (rc != SEEKI_E_OK || !row)
+            break;
+        lab_row(&acc, row, ncells);
+    }
+    db_iter_close(it);
     if (rc != SEEKI_E_OK) {
         db_labels_free(acc.out, acc.n);
         return rc;

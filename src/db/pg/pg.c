@@ -672,35 +672,6 @@ static enum seeki_code pg_count(struct db_engine *base, const struct db_query *q
     return rc;
 }
 
-static enum seeki_code pg_read_sql(struct db_engine *base, const struct db_sql *sql,
-                                   const char *what, db_row_fn fn, void *arg,
-                                   struct seeki_err *err)
-{
-    struct pg_engine *e = (struct pg_engine *)base;
-    struct pg_conn *c = NULL;
-    PGresult *r = NULL;
-    (void)what; /* the server's message names the relation */
-    enum seeki_code rc = pg_start(e, sql, false, false, NULL, &c, &r, err);
-    if (rc != SEEKI_E_OK)
-        return rc;
-    int nf = PQnfields(r), nt = PQntuples(r);
-    struct db_cell *row = xcalloc(nf > 0 ? (size_t)nf : 1, sizeof *row);
-    for (int t = 0; t < nt; t++) {
-        for (int i = 0; i < nf; i++) {
-            bool null = PQgetisnull(r, t, i);
-            row[i] = (struct db_cell){.kind = null ? DB_CELL_NULL : DB_CELL_TEXT,
-                                      .s = null ? NULL : PQgetvalue(r, t, i),
-                                      .len = null ? 0 : (size_t)PQgetlength(r, t, i)};
-        }
-        fn(arg, row, (size_t)nf);
-    }
-    free(row);
-    PQclear(r);
-    pg_drain(c->pg);
-    pg_release(e, c, false);
-    return SEEKI_E_OK;
-}
-
 /* ---- ping, open, close --------------------------------------------------------------- */
 
 /* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
@@ -760,7 +731,6 @@ static const struct db_engine_ops pg_ops = {
     .count = pg_count,
     .sql_open = pg_sql_open,
     .ping = pg_ping,
-    .read_sql = pg_read_sql,
     .destroy = pg_destroy,
     .opened = pg_opened,
 };

@@ -700,34 +700,6 @@ static enum seeki_code lite_count(struct db_engine *base, const struct db_query 
     return rc;
 }
 
-static enum seeki_code lite_read_sql(struct db_engine *base, const struct db_sql *sql,
-                                     const char *what, db_row_fn fn, void *arg,
-                                     struct seeki_err *err)
-{
-    struct lite_engine *e = (struct lite_engine *)base;
-    struct lite_conn *c = NULL;
-    sqlite3_stmt *st = NULL;
-    enum seeki_code rc = lite_borrow(e, NULL, &c, err); /* a page's budget */
-    if (rc == SEEKI_E_OK)
-        rc = lite_prepare(e, c, sql, what, &st, err);
-    int src = SQLITE_DONE;
-    if (rc == SEEKI_E_OK) {
-        size_t n = (size_t)sqlite3_column_count(st);
-        struct db_cell *row = xcalloc(n ? n : 1, sizeof *row);
-        while ((src = lite_step(e, c, st, 0)) == SQLITE_ROW) {
-            lite_fill_row(st, row, n);
-            fn(arg, row, n);
-        }
-        free(row);
-        if (src != SQLITE_DONE)
-            rc = lite_fail(e, c, src, what, err);
-    }
-    sqlite3_finalize(st);
-    if (c)
-        db_pool_put(e->pool, c, src != SQLITE_DONE && lite_is_broken(src));
-    return rc;
-}
-
 /* The status route's probe never waits for a busy pool (SEEKI_E_BUSY). */
 static const struct db_pool_want ping_want = {.wait_ms = -1};
 
@@ -764,7 +736,6 @@ static const struct db_engine_ops lite_ops = {
     .count = lite_count,
     .sql_open = lite_sql_open,
     .ping = lite_ping,
-    .read_sql = lite_read_sql,
     .destroy = lite_destroy,
 };
 
